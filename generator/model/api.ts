@@ -1,0 +1,89 @@
+/**
+ * The public surface of a model file:
+ *
+ * ```ts
+ * import { defineModel } from 'tinyfoa';
+ * export default defineModel({ name: 'digits', input: { features: 784, encoding: 'u8' }, ... });
+ * ```
+ *
+ * Field names here are the public contract. A model file is read statically
+ * (it is type-checked, never executed), so every value must be a literal.
+ */
+
+/** How one input sample reaches the first layer. */
+export type InputEncoding =
+  /** One byte per feature, 0..255 (pixels). Real value = byte / 255. */
+  | 'u8'
+  /** One bit per feature, 0 or 1. */
+  | 'bits';
+
+export interface SgdOptimizer {
+  kind: 'sgd';
+  /** Step size, finite and > 0. */
+  learningRate: number;
+}
+
+export interface AdamOptimizer {
+  kind: 'adam';
+  /** Step size, finite and > 0. */
+  learningRate: number;
+  /** First-moment decay, in [0, 1). Default 0.9. */
+  beta1?: number;
+  /** Second-moment decay, in [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Added to sqrt(v̂), finite and > 0. Default 1e-8. */
+  epsilon?: number;
+}
+
+export type Optimizer = SgdOptimizer | AdamOptimizer;
+
+/**
+ * Which blocks of the layer in training are updated by one step:
+ * - `cyclic`: one block per step, round-robin in row-major block order (the paper's memory model).
+ * - `all`: every block, one after another, with the same sample (needs batchSize 1).
+ */
+export type BlockSchedule = 'cyclic' | 'all';
+
+/** Training algorithm. Everything but `tinyfoa` is simulator-only (a baseline). */
+export type Algorithm = 'tinyfoa' | 'bp' | 'bp-bw-ba' | 'ff' | 'ff-bw-ba' | 'pepita' | 'pepita-bw-ba';
+
+export interface TrainingSpec {
+  /** M: each weight matrix is cut into M×M blocks. 1 ≤ M ≤ every layer's rows and columns. */
+  slices: number;
+  optimizer: Optimizer;
+  /** Samples whose gradients are averaged before one update. Default 1. */
+  batchSize?: number;
+  /** Passes over the training set for each layer. Default 1. */
+  epochsPerLayer?: number;
+  /** Seed of every random choice (initialisation, classifiers, shuffling), 0..2^32-1. Default 1. */
+  seed?: number;
+  /** Default `cyclic`. */
+  blockSchedule?: BlockSchedule;
+  /** Default `tinyfoa`. */
+  algorithm?: Algorithm;
+}
+
+export interface LayerSpec {
+  /** Hidden units of this fully connected layer, ≥ 1. */
+  units: number;
+}
+
+export interface ModelSpec {
+  /** C identifier used as prefix of every generated symbol. */
+  name: string;
+  input: {
+    /** Number of input features, ≥ 1. */
+    features: number;
+    encoding: InputEncoding;
+  };
+  /** Number of classes, 2..255. */
+  classes: number;
+  /** Hidden layers, in order; each is trained with its own fixed random classifier. */
+  layers: LayerSpec[];
+  training: TrainingSpec;
+}
+
+/** Marks the default export of a model file. Returns its argument unchanged. */
+export function defineModel<const T extends ModelSpec>(spec: T): T {
+  return spec;
+}
