@@ -4,7 +4,7 @@
  * simulator and the emitter both read it. There is no second description of a
  * model anywhere.
  */
-import type { Algorithm, BlockSchedule, InputEncoding } from '../model/api.ts';
+import type { Algorithm, BlockSchedule, GradientGate, InputEncoding } from '../model/api.ts';
 
 export interface SourcePosition {
   file: string;
@@ -44,6 +44,7 @@ export interface ModelIR {
     epochsPerLayer: number;
     seed: number;
     blockSchedule: BlockSchedule;
+    gradientGate: GradientGate;
     algorithm: Algorithm;
   };
 }

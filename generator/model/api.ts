@@ -44,6 +44,14 @@ export type Optimizer = SgdOptimizer | AdamOptimizer;
  */
 export type BlockSchedule = 'cyclic' | 'all';
 
+/**
+ * Where the local error passes to the weights (the straight-through estimator's window):
+ * - `symmetric`: 1[−1 < z < 1], the clip of sign()'s straight-through estimator. A unit that is
+ *   off can be switched on again. Default.
+ * - `relu`: 1[0 < z < 1], the ReLU derivative times the clip; units that are off get no error.
+ */
+export type GradientGate = 'symmetric' | 'relu';
+
 /** Training algorithm. Everything but `tinyfoa` is simulator-only (a baseline). */
 export type Algorithm = 'tinyfoa' | 'bp' | 'bp-bw-ba' | 'ff' | 'ff-bw-ba' | 'pepita' | 'pepita-bw-ba';
 
@@ -59,6 +67,8 @@ export interface TrainingSpec {
   seed?: number;
   /** Default `cyclic`. */
   blockSchedule?: BlockSchedule;
+  /** Default `symmetric`. */
+  gradientGate?: GradientGate;
   /** Default `tinyfoa`. */
   algorithm?: Algorithm;
 }

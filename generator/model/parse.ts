@@ -165,13 +165,13 @@ class Reader {
 const MODEL_FIELDS = ['name', 'input', 'classes', 'layers', 'training'] as const;
 const INPUT_FIELDS = ['features', 'encoding'] as const;
 const LAYER_FIELDS = ['units'] as const;
-const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'seed', 'blockSchedule', 'algorithm'] as const;
+const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'seed', 'blockSchedule', 'gradientGate', 'algorithm'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 const ALGORITHMS = ['tinyfoa', 'bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
 
 /** Largest input width whose u8 dot products stay exactly representable in binary32 (semantics §1). */
-const MAX_U8_FEATURES = Math.floor((2 ** 24 - 1) / 255);
+const MAX_U8_FEATURES = Math.min(65535, Math.floor((2 ** 24 - 1) / 255));
 const MAX_UNITS = 65535;
 
 function findDefineModelArgument(sf: SourceFile, problems: Problems): Node | undefined {
@@ -325,6 +325,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
   });
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
   const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all'] as const, 'cyclic');
+  const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
   const algorithm = r.choice(training, 'algorithm', 'training.algorithm', trainingNode, ALGORITHMS, 'tinyfoa');
 
   let optimizer: OptimizerIR | undefined;
@@ -395,6 +396,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     epochsPerLayer === undefined ||
     seed === undefined ||
     blockSchedule === undefined ||
+    gradientGate === undefined ||
     algorithm === undefined ||
     optimizer === undefined
   ) {
@@ -406,6 +408,6 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     input: { features, encoding },
     classes,
     layers: buildLayers(features, units, slices),
-    training: { slices, optimizer, batchSize, epochsPerLayer, seed, blockSchedule, algorithm },
+    training: { slices, optimizer, batchSize, epochsPerLayer, seed, blockSchedule, gradientGate, algorithm },
   };
 }

@@ -27,6 +27,8 @@ export interface ModelConstants {
   c1: number;
   c2: number;
   epsilon: number;
+  /** Lower bound of the gradient gate (semantics §8.4): −1 for `symmetric`, 0 for `relu`. */
+  gateLow: number;
   /** f32(batchSize). */
   batch: number;
   layers: LayerConstants[];
@@ -53,6 +55,7 @@ export function modelConstants(ir: ModelIR): ModelConstants {
     c1: opt.kind === 'adam' ? sub(1, beta1) : 0,
     c2: opt.kind === 'adam' ? sub(1, beta2) : 0,
     epsilon: opt.kind === 'adam' ? f32(opt.epsilon) : 0,
+    gateLow: ir.training.gradientGate === 'symmetric' ? -1 : 0,
     batch: f32(ir.training.batchSize),
     layers: ir.layers.map(layerConstants),
   };

@@ -307,13 +307,14 @@ export class TinyFoaModel {
     if (this.pendingSamples > 0 && this.pendingLayer !== l) {
       throw new TrainingError(Status.STATE, `layer ${this.pendingLayer} has an incomplete batch`);
     }
-    this.checkInput(x);
-    try {
-      this.accumulate(l, x, label);
-    } catch (e) {
-      this.pendingSamples = 0;
-      throw e;
+    for (let later = l + 1; later < this.layers.length; later++) {
+      if (this.layers[later]!.steps > 0) {
+        throw new TrainingError(Status.STATE, `layer ${l} is frozen: layer ${later} has already been trained`);
+      }
     }
+    this.checkInput(x);
+    // A non-finite forward pass rejects this sample only; the incomplete batch stays.
+    this.accumulate(l, x, label);
     if (this.pendingSamples === this.ir.training.batchSize) {
       this.pendingSamples = 0;
       this.applyUpdate(l);
@@ -342,10 +343,11 @@ export class TinyFoaModel {
     // §8.3–4 δh and δz.
     const n = ls.ir.units;
     const beta = this.constants.layers[l]!.beta;
+    const gateLow = this.constants.gateLow;
     const dz = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const zi = out.z[i]!;
-      if (!(zi > 0 && zi < 1)) continue;
+      if (!(zi > gateLow && zi < 1)) continue;
       let d = 0;
       for (let c = 0; c < classes; c++) {
         d = getBit(ls.classifier, c * ls.classifierRowWords, i) ? add(d, da[c]!) : sub(d, da[c]!);
