@@ -1,0 +1,217 @@
+/**
+ * Targets are data: everything the toolchain driver (generator/toolchain/) and the memory
+ * reports need to know about a target lives in one record here, and no code branches on a
+ * target's name. Adding a target is adding a record (docs/targets.md, "Adding a target").
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root; paths in target records are relative to it. */
+export const projectRoot: string = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** A contiguous address range. */
+export interface MemoryRegion {
+  readonly origin: number;
+  readonly bytes: number;
+}
+
+/** The real part whose memory fit checks use (the emulator may give tests more). */
+export interface DeclaredDevice {
+  readonly part: string;
+  readonly ramBytes: number;
+  readonly flashBytes: number;
+}
+
+/** What the linker script actually places, on the emulated board. */
+export interface EmulatorMemory {
+  /** Where code, read-only data and the .data image go ("flash"). */
+  readonly code: MemoryRegion;
+  /** Where the stacks, .data, .bss and the stdio heap go. */
+  readonly ram: MemoryRegion;
+  /** RAM the board has but the linker script leaves alone. */
+  readonly unused: readonly MemoryRegion[];
+}
+
+/** Fixed-size regions the linker script reserves in RAM (overridable per build). */
+export interface RamLayout {
+  /** Thread stack that main runs on (painted, measured by tf_stack_high_water). */
+  readonly stackBytes: number;
+  /** Exception stack, below an MPU guard; 0 where there is none (host). */
+  readonly handlerStackBytes: number;
+  /** Bounded heap for newlib's stdio buffers; firmware code never calls malloc. */
+  readonly heapBytes: number;
+}
+
+export interface QemuMachine {
+  /** `qemu-system-arm -M` value. */
+  readonly machine: string;
+  /** The CPU the machine instantiates (informational: QEMU picks it from the machine). */
+  readonly cpu: string;
+}
+
+/** Facts about the on-target cycle counter (targets/arm/cycles.c). */
+export interface CycleCounter {
+  /** SysTick input clock with CLKSOURCE=1 (the board's CPU clock). */
+  readonly systickHz: number;
+  /** Executed instructions per SysTick tick under `-icount shift=0` (measured, exact). */
+  readonly icountInstructionsPerTick: number;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly description: string;
+  /** How firmware for this target is run: in QEMU, or directly as a host process. */
+  readonly runner: 'qemu' | 'native';
+  readonly compiler: string;
+  /** binutils `size` and `nm` that understand this target's ELF files. */
+  readonly sizeTool: string;
+  readonly nmTool: string;
+  /** -mcpu / -mthumb / float ABI / FPU flags, given to every compile and link. */
+  readonly cpuFlags: readonly string[];
+  readonly floatAbi: 'soft' | 'hard';
+  /** FPU name as gcc spells it, or a description for the host; null when soft-float. */
+  readonly fpu: string | null;
+  /** Extra link flags (C library, semihosting). */
+  readonly linkFlags: readonly string[];
+  /** Whether to add -ffunction-sections -fdata-sections -Wl,--gc-sections. */
+  readonly gcSections: boolean;
+  /** Linker script, relative to the project root; null for the host's default. */
+  readonly linkerScript: string | null;
+  /** Sources linked into every firmware of this target, relative to the project root. */
+  readonly runtimeSources: readonly string[];
+  /** Include directory holding this target's cycles.h, relative to the project root. */
+  readonly includeDir: string;
+  /** Linker symbols that size the RAM layout; null where the layout is not ours (host). */
+  readonly layout: RamLayout | null;
+  readonly device: DeclaredDevice | null;
+  readonly emulatorMemory: EmulatorMemory | null;
+  readonly qemu: QemuMachine | null;
+  readonly cycles: CycleCounter | null;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** QEMU 7.2 mps2 boards: SSRAM1 at 0x0 and SSRAM2/3 at 0x20000000, each 4 MiB, mirrored once. */
+const mps2Memory = (extraRamOrigin: number): EmulatorMemory => ({
+  code: { origin: 0x0000_0000, bytes: 4 * MiB },
+  ram: { origin: 0x2000_0000, bytes: 4 * MiB },
+  unused: [{ origin: extraRamOrigin, bytes: 16 * MiB }],
+});
+
+/* newlib-nano with semihosting syscalls (librdimon) but our own startup instead of rdimon's
+ * crt0; libm for sqrtf, which the numerics contract allows. */
+const armLinkFlags = ['--specs=nano.specs', '--specs=rdimon.specs', '-nostartfiles', '-lm'] as const;
+const armRuntime = ['targets/arm/startup.c', 'targets/arm/cycles.c'] as const;
+const armLayout: RamLayout = { stackBytes: 8 * KiB, handlerStackBytes: 1 * KiB, heapBytes: 6 * KiB };
+const mps2Cycles: CycleCounter = { systickHz: 25_000_000, icountInstructionsPerTick: 40 };
+
+export const targets = {
+  host: {
+    name: 'host',
+    description: 'Native build with the host gcc: fast tests and a third opinion on the numerics.',
+    runner: 'native',
+    compiler: 'gcc',
+    sizeTool: 'size',
+    nmTool: 'nm',
+    cpuFlags: [],
+    floatAbi: 'hard',
+    fpu: 'host SSE/NEON (binary32, no contraction)',
+    linkFlags: ['-lm'],
+    gcSections: false,
+    linkerScript: null,
+    runtimeSources: ['targets/host/cycles.c'],
+    includeDir: 'targets/host',
+    layout: null,
+    device: null,
+    emulatorMemory: null,
+    qemu: null,
+    cycles: null,
+  },
+  'cortex-m3': {
+    name: 'cortex-m3',
+    description: 'Cortex-M3, no FPU (binary32 in libgcc soft-float), like an STM32F103RE.',
+    runner: 'qemu',
+    compiler: 'arm-none-eabi-gcc',
+    sizeTool: 'arm-none-eabi-size',
+    nmTool: 'arm-none-eabi-nm',
+    cpuFlags: ['-mcpu=cortex-m3', '-mthumb', '-mfloat-abi=soft'],
+    floatAbi: 'soft',
+    fpu: null,
+    linkFlags: armLinkFlags,
+    gcSections: true,
+    linkerScript: 'targets/arm/mps2.ld',
+    runtimeSources: armRuntime,
+    includeDir: 'targets/arm',
+    layout: armLayout,
+    device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
+    emulatorMemory: mps2Memory(0x2100_0000),
+    qemu: { machine: 'mps2-an385', cpu: 'cortex-m3' },
+    cycles: mps2Cycles,
+  },
+  'cortex-m4': {
+    name: 'cortex-m4',
+    description: 'Cortex-M4F, single-precision FPU, like an STM32F411RE.',
+    runner: 'qemu',
+    compiler: 'arm-none-eabi-gcc',
+    sizeTool: 'arm-none-eabi-size',
+    nmTool: 'arm-none-eabi-nm',
+    cpuFlags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'],
+    floatAbi: 'hard',
+    fpu: 'fpv4-sp-d16',
+    linkFlags: armLinkFlags,
+    gcSections: true,
+    linkerScript: 'targets/arm/mps2.ld',
+    runtimeSources: armRuntime,
+    includeDir: 'targets/arm',
+    layout: armLayout,
+    device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
+    emulatorMemory: mps2Memory(0x2100_0000),
+    qemu: { machine: 'mps2-an386', cpu: 'cortex-m4' },
+    cycles: mps2Cycles,
+  },
+  'cortex-m7': {
+    name: 'cortex-m7',
+    description: 'Cortex-M7, single-precision FPv5 like the STM32F746NG it declares.',
+    runner: 'qemu',
+    compiler: 'arm-none-eabi-gcc',
+    sizeTool: 'arm-none-eabi-size',
+    nmTool: 'arm-none-eabi-nm',
+    cpuFlags: ['-mcpu=cortex-m7', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16'],
+    floatAbi: 'hard',
+    fpu: 'fpv5-sp-d16',
+    linkFlags: armLinkFlags,
+    gcSections: true,
+    linkerScript: 'targets/arm/mps2.ld',
+    runtimeSources: armRuntime,
+    includeDir: 'targets/arm',
+    layout: armLayout,
+    device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
+    emulatorMemory: mps2Memory(0x6000_0000),
+    qemu: { machine: 'mps2-an500', cpu: 'cortex-m7' },
+    cycles: mps2Cycles,
+  },
+} as const satisfies Record<string, Target>;
+
+export type TargetName = keyof typeof targets;
+
+export const targetNames: readonly TargetName[] = Object.keys(targets) as TargetName[];
+
+export function isTargetName(name: string): name is TargetName {
+  return Object.prototype.hasOwnProperty.call(targets, name);
+}
+
+/** The target called `name`; an unknown name is an error that lists the known ones. */
+export function getTarget(name: string): Target {
+  if (!isTargetName(name)) {
+    throw new Error(
+      `unknown target '${name}': known targets are ${targetNames.join(', ')} (see targets/targets.ts)`,
+    );
+  }
+  return targets[name];
+}
+
+/** Absolute path of a file named in a target record. */
+export function targetFile(relativePath: string): string {
+  return join(projectRoot, relativePath);
+}
