@@ -495,6 +495,7 @@ export class TinyFoaModel {
     const arrays: { layer: number; name: ArrayName; digest: string }[] = [];
     for (let l = 0; l < this.layers.length; l++) {
       for (const name of ARRAY_NAMES) {
+        if (name === 'adam' && this.ir.training.optimizer.kind !== 'adam') continue;
         const bytes = this.arrayBytes(l, name);
         whole.update(bytes);
         arrays.push({ layer: l, name, digest: new Crc32().update(bytes).hex() });

@@ -3,6 +3,7 @@
  * epochs, full batches, per-layer test accuracy. The firmware job writer uses
  * `trainingSchedule` too, so host and device see the same sample order.
  */
+import { BITS_THRESHOLD, limitSplit } from '../data/index.ts';
 import type { Dataset, Split } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { STREAM_SHUFFLE, Stream, permutation } from '../numerics/prng.ts';
@@ -33,7 +34,7 @@ export function trainingSchedule(ir: ModelIR, trainCount: number, epochsPerLayer
 export function encodeSplit(split: Split, features: number, encoding: 'u8' | 'bits'): Split {
   if (encoding === 'u8') return split;
   const samples = new Uint8Array(split.count * features);
-  for (let i = 0; i < samples.length; i++) samples[i] = split.samples[i]! >= 128 ? 1 : 0;
+  for (let i = 0; i < samples.length; i++) samples[i] = split.samples[i]! >= BITS_THRESHOLD ? 1 : 0;
   return { ...split, samples };
 }
 
@@ -82,15 +83,6 @@ export function checkFeatures(ir: ModelIR, data: Dataset): void {
   }
 }
 
-export function limitSplit(split: Split, features: number, limit: number | undefined): Split {
-  if (limit === undefined || limit >= split.count) return split;
-  return {
-    count: limit,
-    samples: split.samples.subarray(0, limit * features),
-    labels: split.labels.subarray(0, limit),
-  };
-}
-
 export function evaluate(model: TinyFoaModel, layer: number, test: Split): LayerAccuracy {
   const f = model.ir.input.features;
   let correct = 0;
@@ -105,8 +97,8 @@ export function simulate(ir: ModelIR, data: Dataset, opts: SimulateOptions = {})
   checkFeatures(ir, data);
   const f = ir.input.features;
   const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
-  const train = encodeSplit(limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
-  const test = encodeSplit(limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
+  const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
+  const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
   const model = new TinyFoaModel(ir);
   const plans = trainingSchedule(ir, train.count, epochs);
   const total = plans.reduce((s, p) => s + p.order.length, 0);
