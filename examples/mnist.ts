@@ -9,9 +9,9 @@ export default defineModel({
   layers: [{ units: 256 }, { units: 256 }, { units: 256 }],
   training: {
     slices: 2,
-    optimizer: { kind: 'sgd', learningRate: 0.01 },
+    optimizer: { kind: 'sgd', learningRate: 0.05 },
     batchSize: 1,
-    epochsPerLayer: 1,
+    epochsPerLayer: 2,
     seed: 1,
   },
 });

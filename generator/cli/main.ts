@@ -52,13 +52,17 @@ export function reportError(e: unknown): number {
     process.stderr.write(`error: ${e.message}\n`);
     return 2;
   }
-  if (e instanceof Error && e.name === 'DataError') {
+  if (e instanceof Error && (e.name === 'DataError' || e.name === 'PlanError')) {
     process.stderr.write(`error: ${e.message}\n`);
     return 2;
   }
   if (e instanceof Error && e.name === 'ToolchainError') {
     process.stderr.write(`error: ${e.message}\n`);
     return 3;
+  }
+  if (e instanceof Error && e.name === 'FirmwareError') {
+    process.stderr.write(`error: ${e.message}\n`);
+    return 1;
   }
   const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
   process.stderr.write(`internal error: ${msg}\n`);

@@ -1,0 +1,112 @@
+/**
+ * The host side of the firmware driver (runtime-c/tf_main.c, docs/runtime.md
+ * "Firmware driver"): writes job.bin / train.bin / test.bin and parses the
+ * lines the firmware prints.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Split } from '../data/types.ts';
+
+export const JOB_MAGIC = 0x314a4654; // "TFJ1"
+export const Command = { TRAIN: 1, EVAL: 2, DIGEST: 3, DUMP: 4, CYCLES: 5 } as const;
+
+/** Array ids of the runtime's tf_array, in state order (semantics §11). */
+export const ARRAY_IDS = { classifier: 0, weights: 1, bias: 2, adam: 3, bits: 4, absSum: 5, alpha: 6, steps: 7 } as const;
+
+export class JobBuilder {
+  private readonly words: number[] = [JOB_MAGIC];
+
+  train(layer: number, samples: number): this {
+    if (samples > 0) this.words.push(Command.TRAIN, layer, samples);
+    return this;
+  }
+  eval(layer: number): this {
+    this.words.push(Command.EVAL, layer);
+    return this;
+  }
+  digest(): this {
+    this.words.push(Command.DIGEST);
+    return this;
+  }
+  dump(layer: number, array: keyof typeof ARRAY_IDS): this {
+    this.words.push(Command.DUMP, layer, ARRAY_IDS[array]);
+    return this;
+  }
+  cycles(): this {
+    this.words.push(Command.CYCLES);
+    return this;
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.words.length * 4);
+    const dv = new DataView(out.buffer);
+    this.words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+    return out;
+  }
+}
+
+/** One training sample as the firmware sees it: which layer, which sample of the split. */
+export interface StreamEntry {
+  layer: number;
+  index: number;
+}
+
+/** Records `[label][features bytes]` for the given sample indices, in order. */
+export function recordBytes(split: Split, features: number, indices: ArrayLike<number>): Uint8Array {
+  const rec = features + 1;
+  const out = new Uint8Array(indices.length * rec);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]!;
+    out[k * rec] = split.labels[i]!;
+    out.set(split.samples.subarray(i * features, (i + 1) * features), k * rec + 1);
+  }
+  return out;
+}
+
+export function writeJobFiles(
+  dir: string,
+  files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
+): void {
+  writeFileSync(join(dir, 'job.bin'), files.job);
+  if (files.train) writeFileSync(join(dir, 'train.bin'), files.train);
+  if (files.test) writeFileSync(join(dir, 'test.bin'), files.test);
+}
+
+export interface DigestReport {
+  steps: number;
+  state: string;
+  arrays: { layer: number; name: string; digest: string }[];
+}
+
+export interface FirmwareOutput {
+  ready: { runtime: string; semantics: number; arenaFloats: number; bitArenaWords: number } | null;
+  trains: { layer: number; samples: number; steps: number }[];
+  evals: { layer: number; correct: number; total: number }[];
+  digests: DigestReport[];
+  dumps: string[];
+  cycles: (number | null)[];
+}
+
+/** Parses the `TF …` lines of a firmware run. Unknown lines are ignored (they are kept in the log). */
+export function parseFirmwareOutput(stdout: string): FirmwareOutput {
+  const out: FirmwareOutput = { ready: null, trains: [], evals: [], digests: [], dumps: [], cycles: [] };
+  for (const line of stdout.split(/\r?\n/)) {
+    let m: RegExpExecArray | null;
+    if ((m = /^TF READY runtime=(\S+) semantics=(\d+) arena_floats=(\d+) bit_arena_words=(\d+)/.exec(line))) {
+      out.ready = { runtime: m[1]!, semantics: Number(m[2]), arenaFloats: Number(m[3]), bitArenaWords: Number(m[4]) };
+    } else if ((m = /^TF TRAIN layer=(\d+) samples=(\d+) steps=(\d+)/.exec(line))) {
+      out.trains.push({ layer: Number(m[1]), samples: Number(m[2]), steps: Number(m[3]) });
+    } else if ((m = /^TF EVAL layer=(\d+) correct=(\d+) total=(\d+)/.exec(line))) {
+      out.evals.push({ layer: Number(m[1]), correct: Number(m[2]), total: Number(m[3]) });
+    } else if ((m = /^TF DIGEST steps=(\d+) ([0-9a-f]{8})/.exec(line))) {
+      out.digests.push({ steps: Number(m[1]), state: m[2]!, arrays: [] });
+    } else if ((m = /^TF ARRAY layer=(\d+) (\w+) ([0-9a-f]{8})/.exec(line))) {
+      const last = out.digests[out.digests.length - 1];
+      if (last) last.arrays.push({ layer: Number(m[1]), name: m[2]!, digest: m[3]! });
+    } else if ((m = /^TF DUMP (\S+)/.exec(line))) {
+      out.dumps.push(m[1]!);
+    } else if ((m = /^TF CYCLES (\S+)/.exec(line))) {
+      out.cycles.push(m[1] === 'unavailable' ? null : Number(m[1]));
+    }
+  }
+  return out;
+}

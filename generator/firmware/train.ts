@@ -1,0 +1,86 @@
+/** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
+import { join } from 'node:path';
+import type { Dataset } from '../data/types.ts';
+import { limitSplit } from '../data/index.ts';
+import type { ModelIR } from '../ir/ir.ts';
+import { checkFeatures, encodeSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
+import { buildFirmware } from './device.ts';
+import { runJob } from './device.ts';
+import { JobBuilder, recordBytes } from './job.ts';
+
+export interface DeviceRunResult {
+  model: string;
+  target: string;
+  data: string;
+  trainSamples: number;
+  testSamples: number;
+  epochsPerLayer: number;
+  steps: number;
+  perLayer: LayerAccuracy[];
+  accuracy: number;
+  digest: string;
+  /** Target cycles for the whole job (SysTick under -icount on QEMU), when the target counts them. */
+  cycles: number | null;
+  seconds: number;
+  log: string;
+}
+
+export async function runOnDevice(
+  ir: ModelIR,
+  data: Dataset,
+  opts: {
+    target: string;
+    outDir: string;
+    epochsPerLayer?: number;
+    limitTrain?: number;
+    limitTest?: number;
+    onPhase?: (phase: string) => void;
+  },
+): Promise<DeviceRunResult> {
+  checkFeatures(ir, data);
+  const started = performance.now();
+  const f = ir.input.features;
+  const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
+  const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
+  const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
+  opts.onPhase?.(`building for ${opts.target}`);
+  const fw = await buildFirmware(ir, opts.target, opts.outDir);
+
+  const plans = trainingSchedule(ir, train.count, epochs);
+  const order: number[] = [];
+  const job = new JobBuilder();
+  for (let l = 0; l < ir.layers.length; l++) {
+    let n = 0;
+    for (const p of plans.filter((q) => q.layer === l)) {
+      for (const i of p.order) order.push(i);
+      n += p.order.length;
+    }
+    job.train(l, n).eval(l);
+  }
+  job.digest().cycles();
+  opts.onPhase?.(`training on ${opts.target}`);
+  const run = await runJob(
+    fw,
+    join(opts.outDir, 'run'),
+    { job: job.bytes(), train: recordBytes(train, f, order), test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
+    { timeoutMs: 3_600_000, icount: fw.target.cycles !== null },
+  );
+  const out = run.output;
+  const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
+  const last = out.digests[out.digests.length - 1];
+  return {
+    model: ir.name,
+    target: opts.target,
+    data: data.name,
+    trainSamples: train.count,
+    testSamples: test.count,
+    epochsPerLayer: epochs,
+    steps: last?.steps ?? 0,
+    perLayer,
+    accuracy: perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
+    digest: last?.state ?? '',
+    cycles: out.cycles[0] ?? null,
+    seconds: (performance.now() - started) / 1000,
+    log: run.logFile,
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Bit-exactness: runs the same sample stream through the simulator and through
+ * firmware on each target, compares state digests at checkpoints, and on a
+ * mismatch narrows it down to the first differing step, array and element.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset, Split } from '../data/types.ts';
+import type { ModelIR } from '../ir/ir.ts';
+import { fromBits } from '../numerics/f32.ts';
+import { TinyFoaModel, type ArrayName } from '../sim/state.ts';
+import { checkFeatures, encodeSplit, trainingSchedule } from '../sim/train.ts';
+import { limitSplit } from '../data/index.ts';
+import { buildFirmware, runJob, type BuiltFirmware } from './device.ts';
+import { ARRAY_IDS, JobBuilder, recordBytes, type DigestReport, type StreamEntry } from './job.ts';
+
+export interface SampleStream {
+  train: Split;
+  entries: StreamEntry[];
+}
+
+/**
+ * The verification stream: every layer trains on one epoch of the first
+ * `perLayer` training samples (a whole number of batches, at least one),
+ * so that `steps` samples in all exercise every layer.
+ */
+export function verificationStream(ir: ModelIR, data: Dataset, steps: number): SampleStream {
+  checkFeatures(ir, data);
+  const f = ir.input.features;
+  const batch = ir.training.batchSize;
+  const perLayer = Math.max(batch, Math.ceil(Math.ceil(steps / ir.layers.length) / batch) * batch);
+  if (perLayer > data.train.count) {
+    throw new Error(`verification needs ${perLayer} training samples per layer; ${data.name} has ${data.train.count}`);
+  }
+  const train = encodeSplit(limitSplit(data.train, f, perLayer), f, ir.input.encoding);
+  const entries: StreamEntry[] = [];
+  for (const p of trainingSchedule(ir, train.count, 1)) for (const index of p.order) entries.push({ layer: p.layer, index });
+  return { train, entries };
+}
+
+/** Checkpoint positions (samples trained so far): every `every` samples and at the end. */
+export function checkpoints(total: number, every: number): number[] {
+  const out: number[] = [];
+  for (let s = every; s < total; s += every) out.push(s);
+  out.push(total);
+  return out;
+}
+
+/** Job that trains the stream's first `upTo` samples, with a DIGEST after each listed checkpoint. */
+function streamJob(stream: SampleStream, marks: number[], upTo: number, after?: (job: JobBuilder) => void): JobBuilder {
+  const job = new JobBuilder();
+  const stops = new Set(marks);
+  let runLayer = -1;
+  let runLen = 0;
+  for (let s = 0; s < upTo; s++) {
+    const e = stream.entries[s]!;
+    if (e.layer !== runLayer) {
+      job.train(runLayer, runLen);
+      runLayer = e.layer;
+      runLen = 0;
+    }
+    runLen++;
+    if (stops.has(s + 1)) {
+      job.train(runLayer, runLen);
+      runLen = 0;
+      job.digest();
+    }
+  }
+  job.train(runLayer, runLen);
+  after?.(job);
+  return job;
+}
+
+/** Simulator digests at the given checkpoints, and the model state at the last one. */
+export function simulateStream(ir: ModelIR, stream: SampleStream, marks: number[]): { reports: DigestReport[]; model: TinyFoaModel } {
+  const model = new TinyFoaModel(ir);
+  const f = ir.input.features;
+  const reports: DigestReport[] = [];
+  const stops = new Set(marks);
+  const last = marks.length > 0 ? Math.max(...marks) : 0;
+  for (let s = 0; s < last; s++) {
+    const e = stream.entries[s]!;
+    model.trainSample(e.layer, stream.train.samples.subarray(e.index * f, (e.index + 1) * f), stream.train.labels[e.index]!);
+    if (stops.has(s + 1)) {
+      const d = model.digests();
+      reports.push({ steps: model.totalSteps(), state: d.state, arrays: d.arrays });
+    }
+  }
+  return { reports, model };
+}
+
+export interface Mismatch {
+  /** Samples trained when the state first differed. */
+  sample: number;
+  layer: number;
+  array: string;
+  /** Element index inside the array (4-byte elements). */
+  index: number;
+  expected: string;
+  actual: string;
+}
+
+export interface TargetVerification {
+  target: string;
+  ok: boolean;
+  checkpoints: number;
+  /** Checkpoints whose digests matched before the first mismatch. */
+  matched: number;
+  finalDigest: string | null;
+  mismatch: Mismatch | null;
+  seconds: number;
+  log: string;
+}
+
+export interface VerifyResult {
+  model: string;
+  samples: number;
+  every: number;
+  simulatorDigest: string;
+  targets: TargetVerification[];
+  ok: boolean;
+}
+
+function differingArrays(a: DigestReport, b: DigestReport): { layer: number; name: string }[] {
+  const key = (x: { layer: number; name: string }) => `${x.layer}/${x.name}`;
+  const theirs = new Map(b.arrays.map((x) => [key(x), x.digest]));
+  return a.arrays.filter((x) => theirs.get(key(x)) !== x.digest).map((x) => ({ layer: x.layer, name: x.name }));
+}
+
+function describeWord(bytes: Uint8Array, index: number, name: string): string {
+  if (index * 4 + 4 > bytes.length) return '(missing)';
+  const w = new DataView(bytes.buffer, bytes.byteOffset).getUint32(index * 4, true);
+  const hex = `0x${w.toString(16).padStart(8, '0')}`;
+  const isFloat = name === 'weights' || name === 'bias' || name === 'adam' || name === 'absSum' || name === 'alpha';
+  return isFloat ? `${fromBits(w)} (${hex})` : hex;
+}
+
+/** Finds the first differing sample, array and element after checkpoint `good` (< `bad`). */
+async function narrow(
+  fw: BuiltFirmware,
+  ir: ModelIR,
+  stream: SampleStream,
+  good: number,
+  bad: number,
+  workDir: string,
+): Promise<Mismatch> {
+  const window: number[] = [];
+  for (let s = good + 1; s <= bad; s++) window.push(s);
+  const train = recordBytes(stream.train, ir.input.features, stream.entries.map((e) => e.index));
+  const fine = await runJob(fw, workDir, { job: streamJob(stream, window, bad).bytes(), train }, { logName: 'narrow.log' });
+  const sim = simulateStream(ir, stream, window).reports;
+  let at = window.findIndex((_, i) => fine.output.digests[i]?.state !== sim[i]?.state);
+  if (at < 0) at = window.length - 1;
+  const sample = window[at]!;
+  const diff = differingArrays(sim[at]!, fine.output.digests[at] ?? { steps: 0, state: '', arrays: [] });
+  const first = diff[0] ?? { layer: 0, name: 'weights' };
+  const name = first.name as ArrayName;
+  const dumpRun = await runJob(
+    fw,
+    workDir,
+    { job: streamJob(stream, [], sample, (j) => j.dump(first.layer, name as keyof typeof ARRAY_IDS)).bytes(), train },
+    { logName: 'dump.log' },
+  );
+  const actual = new Uint8Array(readFileSync(join(workDir, dumpRun.output.dumps[0] ?? `dump-${first.layer}-${name}.bin`)));
+  const { model } = simulateStream(ir, stream, [sample]);
+  const expected = model.arrayBytes(first.layer, name);
+  let index = 0;
+  const n = Math.max(expected.length, actual.length);
+  for (let b = 0; b < n; b++) {
+    if (expected[b] !== actual[b]) {
+      index = Math.floor(b / 4);
+      break;
+    }
+  }
+  return {
+    sample,
+    layer: first.layer,
+    array: name,
+    index,
+    expected: describeWord(expected, index, name),
+    actual: describeWord(actual, index, name),
+  };
+}
+
+export async function verify(
+  ir: ModelIR,
+  data: Dataset,
+  options: {
+    targets: string[];
+    steps: number;
+    every: number;
+    outDir: string;
+    onTarget?: (target: string, phase: 'build' | 'run' | 'narrow') => void;
+    /** Builds the firmware (tests inject faults through it); defaults to buildFirmware. */
+    build?: (ir: ModelIR, target: string, dir: string) => Promise<BuiltFirmware>;
+  },
+): Promise<VerifyResult> {
+  const stream = verificationStream(ir, data, options.steps);
+  const total = stream.entries.length;
+  const marks = checkpoints(total, options.every);
+  const sim = simulateStream(ir, stream, marks).reports;
+  const train = recordBytes(stream.train, ir.input.features, stream.entries.map((e) => e.index));
+  const results: TargetVerification[] = [];
+  for (const target of options.targets) {
+    const started = performance.now();
+    const dir = join(options.outDir, target);
+    options.onTarget?.(target, 'build');
+    const fw = await (options.build ?? buildFirmware)(ir, target, join(dir, 'fw'));
+    options.onTarget?.(target, 'run');
+    const run = await runJob(fw, join(dir, 'run'), { job: streamJob(stream, marks, total).bytes(), train });
+    const device = run.output.digests;
+    let matched = 0;
+    while (matched < marks.length && device[matched]?.state === sim[matched]!.state) matched++;
+    let mismatch: Mismatch | null = null;
+    if (matched < marks.length) {
+      options.onTarget?.(target, 'narrow');
+      mismatch = await narrow(fw, ir, stream, matched === 0 ? 0 : marks[matched - 1]!, marks[matched]!, join(dir, 'run'));
+    }
+    results.push({
+      target,
+      ok: mismatch === null,
+      checkpoints: marks.length,
+      matched,
+      finalDigest: device[device.length - 1]?.state ?? null,
+      mismatch,
+      seconds: (performance.now() - started) / 1000,
+      log: run.logFile,
+    });
+  }
+  return {
+    model: ir.name,
+    samples: total,
+    every: options.every,
+    simulatorDigest: sim[sim.length - 1]!.state,
+    targets: results,
+    ok: results.every((r) => r.ok),
+  };
+}

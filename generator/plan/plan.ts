@@ -1,0 +1,219 @@
+/**
+ * The planner: every decision about the generated C is made here, before any
+ * emission — C names, exact constants, buffer sizes, weight-store offsets, the
+ * arena (mirroring tf_arena_floats_required of the runtime), overflow checks and
+ * the memory budget. Templates only render what this returns.
+ */
+import type { ModelIR } from '../ir/ir.ts';
+import { layerBlocks } from '../ir/ir.ts';
+import { C_RESERVED } from '../model/reserved.ts';
+import { wordsFor } from '../numerics/bits.ts';
+import { modelConstants } from '../numerics/constants.ts';
+import { cFloatLiteral } from '../numerics/f32.ts';
+import type { Target } from '../../targets/targets.ts';
+
+/** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
+export const RUNTIME_VERSION = 1;
+/** Version of docs/semantics.md the generated code is planned for. */
+export const SEMANTICS_VERSION = 1;
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+export interface PlannedLayer {
+  index: number;
+  inputs: number;
+  units: number;
+  rowBounds: string;
+  colBounds: string;
+  beta: string;
+  omega: string;
+  count: string;
+  classifierWords: number;
+  weightBitWords: number;
+  absSumFloats: number;
+  names: { rows: string; cols: string; classifier: string; bits: string; bias: string; absSum: string };
+}
+
+export interface MemoryPlan {
+  /** Bytes in RAM that training needs, excluding the weight store. */
+  workingSet: number;
+  /** Bytes of the weight store (latent weights, biases and optimizer state of every block). */
+  store: number;
+  /** Breakdown in bytes. */
+  parts: { name: string; bytes: number; region: 'ram' | 'flash' | 'store' }[];
+}
+
+export interface PlannedModel {
+  ir: ModelIR;
+  target: Target;
+  runtimeVersion: number;
+  semanticsVersion: number;
+  /** Every generated global starts with this prefix. */
+  prefix: string;
+  modelSymbol: string;
+  arenaSymbol: string;
+  bitArenaSymbol: string;
+  storeDataSymbol: string;
+  encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
+  optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
+  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL';
+  constants: { gammaIn: string; lr: string; beta1: string; beta2: string; c1: string; c2: string; eps: string; gateLow: string };
+  layers: PlannedLayer[];
+  /** Floats of each weight-store record, layer-major, records M² + 1 per layer. */
+  recordFloats: number[];
+  /** offsets[i] = Σ recordFloats[0..i); one more entry than records. */
+  storeOffsets: number[];
+  storeFloats: number;
+  recordsPerLayer: number;
+  arenaFloats: number;
+  bitArenaWords: number;
+  memory: MemoryPlan;
+}
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Floats the runtime's arena needs: docs/runtime.md "Arena" (tf_arena_floats_required). */
+export function arenaFloats(ir: ModelIR): number {
+  const m = ir.training.slices;
+  const adam = ir.training.optimizer.kind === 'adam';
+  const per = adam ? 3 : 1;
+  const tail = adam ? 2 : 0;
+  let blockMax = 0;
+  let unitsMax = 0;
+  for (const l of ir.layers) {
+    blockMax = Math.max(blockMax, ceilDiv(l.units, m) * ceilDiv(l.inputs, m));
+    unitsMax = Math.max(unitsMax, l.units);
+  }
+  const batchAcc = ir.training.batchSize > 1 ? blockMax + unitsMax : 0;
+  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes;
+}
+
+/** Words of the runtime's bit arena (tf_bit_arena_words_required). */
+export function bitArenaWords(ir: ModelIR): number {
+  let vec = wordsFor(ir.input.features);
+  for (const l of ir.layers) vec = Math.max(vec, wordsFor(l.units));
+  return 2 * vec;
+}
+
+function checkIdentifier(name: string): void {
+  if (C_RESERVED.has(name)) throw new PlanError(`generated name '${name}' is a C reserved word; rename the model`);
+}
+
+export function plan(ir: ModelIR, target: Target): PlannedModel {
+  if (ir.training.algorithm !== 'tinyfoa') {
+    throw new PlanError(
+      `training.algorithm '${ir.training.algorithm}' is a simulator-only baseline; firmware trains with 'tinyfoa'`,
+    );
+  }
+  const k = modelConstants(ir);
+  const prefix = ir.name;
+  const adam = ir.training.optimizer.kind === 'adam';
+  const per = adam ? 3 : 1;
+  const tail = adam ? 2 : 0;
+  const m2 = ir.training.slices * ir.training.slices;
+
+  // Exactness and overflow (semantics §1): every int32 sum must convert to binary32 exactly.
+  const qMax = ir.input.encoding === 'u8' ? 255 : 1;
+  if (ir.input.features * qMax >= 2 ** 24) {
+    throw new PlanError(`input of ${ir.input.features} features: the layer-0 sum can reach 2^24 and would round in binary32`);
+  }
+  for (const l of ir.layers) {
+    if (l.units >= 2 ** 16 || l.inputs >= 2 ** 16) throw new PlanError(`layer ${l.index}: dimensions must be below 65536`);
+  }
+
+  const layers: PlannedLayer[] = ir.layers.map((l, i) => {
+    const c = k.layers[i]!;
+    const base = `${prefix}_l${i}`;
+    const names = {
+      rows: `${base}_rows`,
+      cols: `${base}_cols`,
+      classifier: `${base}_classifier`,
+      bits: `${base}_bits`,
+      bias: `${base}_bias`,
+      absSum: `${base}_abs_sum`,
+    };
+    Object.values(names).forEach(checkIdentifier);
+    return {
+      index: i,
+      inputs: l.inputs,
+      units: l.units,
+      rowBounds: l.rowBounds.join(', '),
+      colBounds: l.colBounds.join(', '),
+      beta: cFloatLiteral(c.beta),
+      omega: cFloatLiteral(c.omega),
+      count: cFloatLiteral(c.count),
+      classifierWords: ir.classes * wordsFor(l.units),
+      weightBitWords: l.units * wordsFor(l.inputs),
+      absSumFloats: m2,
+      names,
+    };
+  });
+
+  const recordFloats: number[] = [];
+  for (const l of ir.layers) {
+    for (const b of layerBlocks(l)) recordFloats.push(per * b.size + tail);
+    recordFloats.push(per * l.units + tail);
+  }
+  const storeOffsets = [0];
+  for (const r of recordFloats) storeOffsets.push(storeOffsets[storeOffsets.length - 1]! + r);
+  const storeFloats = storeOffsets[storeOffsets.length - 1]!;
+
+  const arena = arenaFloats(ir);
+  const bitArena = bitArenaWords(ir);
+  const parts: MemoryPlan['parts'] = [
+    { name: 'arena', bytes: arena * 4, region: 'ram' },
+    { name: 'bit arena', bytes: bitArena * 4, region: 'ram' },
+    ...layers.flatMap((l) => [
+      { name: `layer ${l.index} weight bits`, bytes: l.weightBitWords * 4, region: 'ram' as const },
+      { name: `layer ${l.index} classifier bits`, bytes: l.classifierWords * 4, region: 'ram' as const },
+      { name: `layer ${l.index} bias`, bytes: l.units * 4, region: 'ram' as const },
+      { name: `layer ${l.index} absSum`, bytes: l.absSumFloats * 4, region: 'ram' as const },
+    ]),
+    { name: 'sample buffer', bytes: ir.input.features, region: 'ram' },
+    { name: 'weight store', bytes: storeFloats * 4, region: 'store' },
+  ];
+  const workingSet = parts.filter((p) => p.region === 'ram').reduce((s, p) => s + p.bytes, 0);
+
+  const symbols = {
+    modelSymbol: `${prefix}_model`,
+    arenaSymbol: `${prefix}_arena`,
+    bitArenaSymbol: `${prefix}_bit_arena`,
+    storeDataSymbol: `${prefix}_store_data`,
+  };
+  Object.values(symbols).forEach(checkIdentifier);
+
+  return {
+    ir,
+    target,
+    runtimeVersion: RUNTIME_VERSION,
+    semanticsVersion: SEMANTICS_VERSION,
+    prefix,
+    ...symbols,
+    encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
+    optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
+    schedule: ir.training.blockSchedule === 'all' ? 'TF_SCHEDULE_ALL' : 'TF_SCHEDULE_CYCLIC',
+    constants: {
+      gammaIn: cFloatLiteral(k.gammaIn),
+      lr: cFloatLiteral(k.learningRate),
+      beta1: cFloatLiteral(k.beta1),
+      beta2: cFloatLiteral(k.beta2),
+      c1: cFloatLiteral(k.c1),
+      c2: cFloatLiteral(k.c2),
+      eps: cFloatLiteral(k.epsilon),
+      gateLow: cFloatLiteral(k.gateLow),
+    },
+    layers,
+    recordFloats,
+    storeOffsets,
+    storeFloats,
+    recordsPerLayer: m2 + 1,
+    arenaFloats: arena,
+    bitArenaWords: bitArena,
+    memory: { workingSet, store: storeFloats * 4, parts },
+  };
+}

@@ -1,0 +1,55 @@
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = new URL('../bin/tinyfoa.js', import.meta.url).pathname;
+const example = new URL('../examples/mnist.ts', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tinyfoa-cli-'));
+
+function tinyfoa(...args: string[]) {
+  return execa('node', [bin, ...args], { reject: false, cwd: dir, env: { NO_COLOR: '1' } });
+}
+
+describe('the tinyfoa command', () => {
+  it('prints help for every command', async () => {
+    const top = await tinyfoa('--help');
+    expect(top.exitCode).toBe(0);
+    for (const cmd of ['simulate', 'generate', 'build', 'run', 'verify', 'demo']) {
+      expect(top.stdout).toContain(cmd);
+      const r = await tinyfoa(cmd, '--help');
+      expect(r.exitCode, cmd).toBe(0);
+      expect(r.stdout).toMatch(/Usage: tinyfoa/);
+    }
+  });
+
+  it('simulate --json prints accuracy, perLayer and digest', async () => {
+    const r = await tinyfoa('simulate', example, '--data', 'mnist', '--limit', '200', '--limit-test', '100', '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.perLayer).toHaveLength(3);
+    expect(j.digest).toMatch(/^[0-9a-f]{8}$/);
+    expect(j.accuracy).toBeGreaterThan(0.3);
+    expect(j.trainSamples).toBe(200);
+  });
+
+  it('reports a model error at file:line:col with exit code 2 and writes nothing', async () => {
+    const bad = join(dir, 'bad.ts');
+    writeFileSync(bad, readFileSync(example, 'utf8').replace('learningRate: 0.05', 'learningRate: 0'));
+    const out = join(dir, 'never');
+    const r = await tinyfoa('generate', bad, '--target', 'host', '-o', out);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, '\\.')}:\\d+:\\d+: training.optimizer.learningRate must be greater than 0`));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects bad flags and data with exit code 2', async () => {
+    expect((await tinyfoa('simulate', example, '--data', 'nope')).exitCode).toBe(2);
+    expect((await tinyfoa('simulate', example, '--data', 'mnist', '--limit', 'ten')).exitCode).toBe(2);
+    const r = await tinyfoa('generate', example, '--target', 'pdp11');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown target 'pdp11': known targets are host, cortex-m3, cortex-m4, cortex-m7/);
+    expect((await tinyfoa('frobnicate')).exitCode).toBe(2);
+  });
+});
