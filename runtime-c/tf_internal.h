@@ -1,0 +1,77 @@
+/*
+ * tf_internal.h — private helpers of the runtime (not part of the public API).
+ */
+#ifndef TF_INTERNAL_H
+#define TF_INTERNAL_H
+
+#include <float.h>
+
+#include "tinyfoa.h"
+
+/* Every float expression must be evaluated in binary32 (§1); x87-style excess precision
+ * would change results. */
+#if defined(FLT_EVAL_METHOD) && (FLT_EVAL_METHOD != 0)
+#error "tinyfoa needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
+#endif
+
+/* The model API uses the optimized kernels unless the reference twins are asked for. */
+#ifdef TF_USE_REFERENCE_KERNELS
+#define TF_DOT_U8 tf_dense_dot_u8_ref
+#define TF_DOT_BITS tf_dense_dot_bits_ref
+#define TF_CRC32 tf_crc32_ref
+#define TF_SQRT tf_sqrt_f32_ref
+#else
+#define TF_DOT_U8 tf_dense_dot_u8
+#define TF_DOT_BITS tf_dense_dot_bits
+#define TF_CRC32 tf_crc32
+#define TF_SQRT tf_sqrt_f32
+#endif
+
+/** abs(x) (exact: clears the sign bit, so abs(-0) = +0). */
+static inline float tf_abs_f32(float x) { return tf_f32_from_bits(tf_f32_to_bits(x) & 0x7FFFFFFFu); }
+
+/** Geometry of block k of a layer (§3). */
+typedef struct tf_block {
+    uint16_t row0, rows, col0, cols;
+    uint32_t size;
+} tf_block;
+
+static inline tf_block tf_block_of(const tf_layer *layer, uint8_t slices, uint32_t k) {
+    tf_block b;
+    const uint32_t p = k / slices;
+    const uint32_t q = k % slices;
+    b.row0 = layer->row_bounds[p];
+    b.rows = (uint16_t)(layer->row_bounds[p + 1u] - layer->row_bounds[p]);
+    b.col0 = layer->col_bounds[q];
+    b.cols = (uint16_t)(layer->col_bounds[q + 1u] - layer->col_bounds[q]);
+    b.size = (uint32_t)b.rows * b.cols;
+    return b;
+}
+
+/** Arena regions (offsets in floats / words); see docs/runtime.md "Arena". */
+typedef struct tf_arena_layout {
+    uint32_t block_max;   /* max_l ceil(N_l/M) · ceil(K_l/M) */
+    uint32_t units_max;   /* max_l N_l */
+    uint32_t acc_block;   /* batch > 1: gradient accumulator of one block */
+    uint32_t acc_bias;    /* batch > 1: gradient accumulator of the bias */
+    uint32_t record;      /* one block record */
+    uint32_t bias_record; /* the new bias record */
+    uint32_t z;           /* z, then δz, of one layer */
+    uint32_t logits;      /* a_c, p_c, δa_c */
+    uint32_t floats;      /* total floats */
+    uint32_t vec_words;   /* words of one activation bit vector */
+    uint32_t words;       /* total words: two vectors */
+} tf_arena_layout;
+
+/** Computes the layout; 0 if the shape fields needed are missing. */
+int tf_arena_layout_of(const tf_model *model, tf_arena_layout *out);
+
+/** Floats per element of a record: 1 (SGD) or 3 (Adam: value, m, v), and the tail (p1, p2). */
+static inline uint32_t tf_record_per_element(const tf_model *model) {
+    return model->optimizer == TF_OPTIMIZER_ADAM ? 3u : 1u;
+}
+static inline uint32_t tf_record_tail(const tf_model *model) {
+    return model->optimizer == TF_OPTIMIZER_ADAM ? 2u : 0u;
+}
+
+#endif /* TF_INTERNAL_H */

@@ -1,0 +1,244 @@
+/*
+ * tf_main.c — the firmware driver. Plain stdio only, so the same file runs on a host (gcc)
+ * and on Cortex-M under newlib + rdimon semihosting (files and output go to the host).
+ *
+ * Reads job.bin (little-endian uint32 words: magic "TFJ1" = 0x314A4654, then commands) and
+ * runs it against the generated model; docs/runtime.md "Firmware driver" has the formats.
+ * Success ends with the line "TINYFOA-OK" and exit code 0; any failure prints
+ * "TINYFOA-FAIL <status> <message>" and exits with 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tinyfoa.h"
+#include "tf_model.h"
+
+#if !defined(TF_MODEL) || !defined(TF_MODEL_FEATURES)
+#error "tf_model.h must define TF_MODEL (the tf_model object) and TF_MODEL_FEATURES (its feature count)"
+#endif
+#if TF_SEMANTICS_VERSION != 1
+#error "this driver implements semantics version 1"
+#endif
+
+#define TF_JOB_MAGIC 0x314A4654u /* "TFJ1" */
+#define TF_DRIVER_ERR_JOB 100    /* job or data file problem (not a tf_status) */
+
+enum { TF_CMD_TRAIN = 1, TF_CMD_EVAL = 2, TF_CMD_DIGEST = 3, TF_CMD_DUMP = 4, TF_CMD_CYCLES = 5 };
+
+#ifdef TF_HAVE_CYCLES
+/* Provided by the target's startup code: a free-running cycle (or instruction) counter. */
+extern uint32_t tf_platform_cycles(void);
+#endif
+
+/* One sample; never on the heap, never on the stack. */
+static uint8_t tf_sample[TF_MODEL_FEATURES];
+
+static void tf_fail_job(const char *message) {
+    printf("TINYFOA-FAIL %d %s\n", TF_DRIVER_ERR_JOB, message);
+    exit(1);
+}
+
+static void tf_fail_status(tf_status st, const char *what, unsigned long where) {
+    printf("TINYFOA-FAIL %d %s %lu: %s\n", (int)st, what, where, tf_status_name(st));
+    exit(1);
+}
+
+/* 1: a word; 0: clean end of file; the job is malformed otherwise. */
+static int tf_read_word(FILE *f, uint32_t *out) {
+    uint8_t b[4];
+    const size_t got = fread(b, 1, sizeof b, f);
+    if (got == 0u) {
+        return 0;
+    }
+    if (got != sizeof b) {
+        tf_fail_job("job.bin: truncated word");
+    }
+    *out = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    return 1;
+}
+
+static uint32_t tf_job_arg(FILE *job) {
+    uint32_t v = 0;
+    if (!tf_read_word(job, &v)) {
+        tf_fail_job("job.bin: command without its arguments");
+    }
+    return v;
+}
+
+/* 1: a record [label][features bytes] read into *label and tf_sample; 0: clean end of file. */
+static int tf_read_record(FILE *f, uint8_t *label, const char *name) {
+    const size_t got = fread(label, 1, 1, f);
+    if (got == 0u) {
+        return 0;
+    }
+    if (fread(tf_sample, 1, sizeof tf_sample, f) != sizeof tf_sample) {
+        printf("TINYFOA-FAIL %d %s: truncated record\n", TF_DRIVER_ERR_JOB, name);
+        exit(1);
+    }
+    return 1;
+}
+
+static uint8_t tf_layer_arg(uint32_t layer) {
+    if (layer >= TF_MODEL.num_layers) {
+        tf_fail_status(TF_ERR_STATE, "layer", (unsigned long)layer);
+    }
+    return (uint8_t)layer;
+}
+
+static void tf_cmd_train(FILE *job, FILE **train) {
+    const uint8_t layer = tf_layer_arg(tf_job_arg(job));
+    const uint32_t n = tf_job_arg(job);
+    uint32_t i;
+    if (*train == NULL) {
+        *train = fopen("train.bin", "rb");
+        if (*train == NULL) {
+            tf_fail_job("cannot open train.bin");
+        }
+    }
+    for (i = 0; i < n; i++) {
+        uint8_t label = 0;
+        tf_status st;
+        if (!tf_read_record(*train, &label, "train.bin")) {
+            tf_fail_job("train.bin: fewer records than TRAIN asked for");
+        }
+        st = tf_train_sample(&TF_MODEL, layer, tf_sample, label);
+        if (st != TF_OK) {
+            tf_fail_status(st, "TRAIN sample", (unsigned long)i);
+        }
+    }
+    printf("TF TRAIN layer=%u samples=%lu steps=%lu\n", (unsigned)layer, (unsigned long)n,
+           (unsigned long)TF_MODEL.layers[layer].steps);
+}
+
+static void tf_cmd_eval(FILE *job) {
+    const uint8_t layer = tf_layer_arg(tf_job_arg(job));
+    uint32_t correct = 0;
+    uint32_t total = 0;
+    uint8_t label = 0;
+    FILE *test = fopen("test.bin", "rb");
+    if (test == NULL) {
+        tf_fail_job("cannot open test.bin");
+    }
+    while (tf_read_record(test, &label, "test.bin")) {
+        uint8_t predicted = 0;
+        const tf_status st = tf_predict(&TF_MODEL, layer, tf_sample, &predicted);
+        if (st != TF_OK) {
+            tf_fail_status(st, "EVAL sample", (unsigned long)total);
+        }
+        if (label >= TF_MODEL.classes) {
+            tf_fail_status(TF_ERR_LABEL, "EVAL sample", (unsigned long)total);
+        }
+        correct += (predicted == label) ? 1u : 0u;
+        total++;
+    }
+    fclose(test);
+    printf("TF EVAL layer=%u correct=%lu total=%lu\n", (unsigned)layer, (unsigned long)correct,
+           (unsigned long)total);
+}
+
+static void tf_cmd_digest(void) {
+    uint32_t digest = 0;
+    uint32_t l;
+    tf_status st = tf_state_digest(&TF_MODEL, &digest);
+    if (st != TF_OK) {
+        tf_fail_status(st, "DIGEST", 0ul);
+    }
+    printf("TF DIGEST steps=%lu %08lx\n", (unsigned long)tf_total_steps(&TF_MODEL), (unsigned long)digest);
+    for (l = 0; l < TF_MODEL.num_layers; l++) {
+        int a;
+        for (a = 0; a < (int)TF_ARRAY_COUNT; a++) {
+            if (!tf_array_present(&TF_MODEL, (tf_array)a)) {
+                continue;
+            }
+            st = tf_array_digest(&TF_MODEL, (uint8_t)l, (tf_array)a, &digest);
+            if (st != TF_OK) {
+                tf_fail_status(st, "DIGEST layer", (unsigned long)l);
+            }
+            printf("TF ARRAY layer=%lu %s %08lx\n", (unsigned long)l, tf_array_name((tf_array)a),
+                   (unsigned long)digest);
+        }
+    }
+}
+
+static tf_status tf_file_sink(void *ctx, const uint8_t *bytes, uint32_t count) {
+    return (fwrite(bytes, 1, count, (FILE *)ctx) == count) ? TF_OK : TF_ERR_STORE;
+}
+
+static void tf_cmd_dump(FILE *job) {
+    const uint8_t layer = tf_layer_arg(tf_job_arg(job));
+    const uint32_t array = tf_job_arg(job);
+    char name[48];
+    FILE *out;
+    tf_status st;
+    if (array >= (uint32_t)TF_ARRAY_COUNT || !tf_array_present(&TF_MODEL, (tf_array)array)) {
+        tf_fail_status(TF_ERR_STATE, "DUMP array", (unsigned long)array);
+    }
+    (void)snprintf(name, sizeof name, "dump-%u-%s.bin", (unsigned)layer, tf_array_name((tf_array)array));
+    out = fopen(name, "wb");
+    if (out == NULL) {
+        tf_fail_job("cannot create a dump file");
+    }
+    st = tf_array_serialise(&TF_MODEL, layer, (tf_array)array, tf_file_sink, out);
+    if (fclose(out) != 0 && st == TF_OK) {
+        tf_fail_job("cannot write a dump file");
+    }
+    if (st != TF_OK) {
+        tf_fail_status(st, "DUMP array", (unsigned long)array);
+    }
+    printf("TF DUMP %s\n", name);
+}
+
+static void tf_cmd_cycles(void) {
+#ifdef TF_HAVE_CYCLES
+    printf("TF CYCLES %lu\n", (unsigned long)tf_platform_cycles());
+#else
+    printf("TF CYCLES unavailable\n");
+#endif
+}
+
+int main(void) {
+    FILE *job;
+    FILE *train = NULL;
+    uint32_t word = 0;
+    tf_status st = tf_init(&TF_MODEL);
+    if (st != TF_OK) {
+        tf_fail_status(st, "INIT", 0ul);
+    }
+    printf("TF READY runtime=%s semantics=%d arena_floats=%lu bit_arena_words=%lu\n", TF_RUNTIME_VERSION_STRING,
+           TF_SEMANTICS_VERSION, (unsigned long)tf_arena_floats_required(&TF_MODEL),
+           (unsigned long)tf_bit_arena_words_required(&TF_MODEL));
+    job = fopen("job.bin", "rb");
+    if (job == NULL) {
+        tf_fail_job("cannot open job.bin");
+    }
+    if (!tf_read_word(job, &word) || word != TF_JOB_MAGIC) {
+        tf_fail_job("job.bin: bad magic (expected TFJ1)");
+    }
+    while (tf_read_word(job, &word)) {
+        switch (word) {
+        case TF_CMD_TRAIN:
+            tf_cmd_train(job, &train);
+            break;
+        case TF_CMD_EVAL:
+            tf_cmd_eval(job);
+            break;
+        case TF_CMD_DIGEST:
+            tf_cmd_digest();
+            break;
+        case TF_CMD_DUMP:
+            tf_cmd_dump(job);
+            break;
+        case TF_CMD_CYCLES:
+            tf_cmd_cycles();
+            break;
+        default:
+            tf_fail_job("job.bin: unknown command");
+        }
+    }
+    fclose(job);
+    if (train != NULL) {
+        fclose(train);
+    }
+    printf("TINYFOA-OK\n");
+    return 0;
+}

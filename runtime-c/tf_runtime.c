@@ -1,0 +1,544 @@
+/* The model API: initialisation (§5–6), forward (§7), training step (§8), prediction. */
+#include "tf_internal.h"
+
+/* ----------------------------------------------------------------------------------------- */
+/* Descriptor checks                                                                           */
+/* ----------------------------------------------------------------------------------------- */
+
+static tf_status tf_check_layer_bounds(const tf_layer *layer, uint8_t slices) {
+    uint32_t p;
+    for (p = 0; p <= slices; p++) {
+        if (layer->row_bounds[p] != (p * layer->units) / slices ||
+            layer->col_bounds[p] != (p * layer->inputs) / slices) {
+            return TF_ERR_STATE;
+        }
+    }
+    return TF_OK;
+}
+
+static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout) {
+    uint32_t l;
+    if (m->layers == NULL || m->store == NULL || m->arena == NULL || m->bit_arena == NULL ||
+        m->store->read == NULL || m->store->write == NULL) {
+        return TF_ERR_NULL;
+    }
+    if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
+        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_ALL ||
+        (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
+        !tf_is_finite_f32(m->gate_low)) {
+        return TF_ERR_STATE;
+    }
+    for (l = 0; l < m->num_layers; l++) {
+        const tf_layer *layer = &m->layers[l];
+        const uint32_t inputs = (l == 0u) ? m->features : m->layers[l - 1u].units;
+        if (layer->row_bounds == NULL || layer->col_bounds == NULL || layer->classifier_bits == NULL ||
+            layer->weight_bits == NULL || layer->bias == NULL || layer->abs_sum == NULL) {
+            return TF_ERR_NULL;
+        }
+        if (layer->inputs != inputs || layer->units < m->slices || layer->inputs < m->slices ||
+            tf_check_layer_bounds(layer, m->slices) != TF_OK) {
+            return TF_ERR_STATE;
+        }
+    }
+    if (!tf_arena_layout_of(m, layout) || m->arena_floats < layout->floats ||
+        m->bit_arena_words < layout->words) {
+        return TF_ERR_STATE;
+    }
+    return TF_OK;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Store transactions                                                                          */
+/* ----------------------------------------------------------------------------------------- */
+
+static tf_status tf_store_commit(const tf_model *m, uint8_t layer) {
+    if (m->store->commit == NULL) {
+        return TF_OK;
+    }
+    return (m->store->commit(m->store->ctx, layer) == TF_OK) ? TF_OK : TF_ERR_STORE;
+}
+
+static void tf_store_discard(const tf_model *m, uint8_t layer) {
+    if (m->store->discard != NULL) {
+        m->store->discard(m->store->ctx, layer);
+    }
+}
+
+static tf_status tf_store_read(const tf_model *m, uint8_t layer, uint32_t record, float *dst) {
+    const uint32_t count = tf_record_floats(m, layer, record);
+    return (m->store->read(m->store->ctx, layer, record, dst, count) == TF_OK) ? TF_OK : TF_ERR_STORE;
+}
+
+static tf_status tf_store_write(const tf_model *m, uint8_t layer, uint32_t record, const float *src) {
+    const uint32_t count = tf_record_floats(m, layer, record);
+    return (m->store->write(m->store->ctx, layer, record, src, count) == TF_OK) ? TF_OK : TF_ERR_STORE;
+}
+
+/*
+ * Recomputes a layer's derived state from the store. Used after a failed write: the store's
+ * discard has dropped the staged writes (or, for a write-through store, some were applied),
+ * and the bits, absSum and α must describe whatever the store now holds.
+ */
+static tf_status tf_rederive_layer(tf_model *m, const tf_arena_layout *lay, uint8_t l) {
+    tf_layer *layer = &m->layers[l];
+    float *rec = m->arena + lay->record;
+    float *brec = m->arena + lay->bias_record;
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    uint32_t k;
+    for (k = 0; k < blocks; k++) {
+        const tf_block b = tf_block_of(layer, m->slices, k);
+        if (tf_store_read(m, l, k, rec) != TF_OK) {
+            return TF_ERR_STORE;
+        }
+        tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, tf_words_for(layer->inputs),
+                            &layer->abs_sum[k]);
+    }
+    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    if (tf_store_read(m, l, blocks, brec) != TF_OK) {
+        return TF_ERR_STORE;
+    }
+    memcpy(layer->bias, brec, (size_t)layer->units * sizeof(float));
+    return TF_OK;
+}
+
+static tf_status tf_fail_store(tf_model *m, const tf_arena_layout *lay, uint8_t l) {
+    tf_store_discard(m, l);
+    if (tf_rederive_layer(m, lay, l) != TF_OK) {
+        m->ready = 0u; /* the RAM state can no longer be trusted: tf_init again */
+    }
+    return TF_ERR_STORE;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Initialisation (§5, §6)                                                                     */
+/* ----------------------------------------------------------------------------------------- */
+
+/* The Adam tail of a fresh record: m = v = +0 after the n values, then p1 = p2 = 1. */
+static void tf_fresh_adam_tail(const tf_model *m, float *rec, uint32_t n) {
+    uint32_t i;
+    if (m->optimizer != TF_OPTIMIZER_ADAM) {
+        return;
+    }
+    for (i = n; i < 3u * n; i++) {
+        rec[i] = 0.0f;
+    }
+    rec[3u * n] = 1.0f;
+    rec[3u * n + 1u] = 1.0f;
+}
+
+tf_status tf_init(tf_model *m) {
+    tf_arena_layout lay;
+    tf_rng rng;
+    tf_status st;
+    uint32_t l;
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    m->ready = 0u;
+    m->batch_fill = 0u;
+    m->batch_layer = 0u;
+    st = tf_check_descriptor(m, &lay);
+    if (st != TF_OK) {
+        return st;
+    }
+
+    /* §5.1 classifier signs: one stream over all layers, classes, units. */
+    tf_rng_seed(&rng, m->seed, TF_STREAM_CLASSIFIER);
+    for (l = 0; l < m->num_layers; l++) {
+        const tf_layer *layer = &m->layers[l];
+        const uint32_t row_words = tf_words_for(layer->units);
+        uint32_t c;
+        tf_bits_zero(layer->classifier_bits, m->classes * row_words);
+        for (c = 0; c < m->classes; c++) {
+            uint32_t i;
+            for (i = 0; i < layer->units; i++) {
+                if ((tf_rng_next(&rng) >> 31) != 0u) {
+                    tf_bit_set(layer->classifier_bits + c * row_words, i);
+                }
+            }
+        }
+    }
+
+    /* §5.2 latent weights (one stream over all layers and blocks), §5.3–5 and §6. */
+    tf_rng_seed(&rng, m->seed, TF_STREAM_WEIGHTS);
+    for (l = 0; l < m->num_layers; l++) {
+        tf_layer *layer = &m->layers[l];
+        const uint32_t row_words = tf_words_for(layer->inputs);
+        const uint32_t blocks = (uint32_t)m->slices * m->slices;
+        float *rec = m->arena + lay.record;
+        float *brec = m->arena + lay.bias_record;
+        uint32_t k;
+        uint32_t j;
+        tf_bits_zero(layer->weight_bits, layer->units * row_words);
+        for (k = 0; k < blocks; k++) {
+            const tf_block b = tf_block_of(layer, m->slices, k);
+            uint32_t e;
+            for (e = 0; e < b.size; e++) {
+                rec[e] = (tf_rng_uniform(&rng) * 2.0f - 1.0f) * layer->omega;
+            }
+            tf_fresh_adam_tail(m, rec, b.size);
+            if (tf_store_write(m, (uint8_t)l, k, rec) != TF_OK) {
+                tf_store_discard(m, (uint8_t)l);
+                return TF_ERR_STORE;
+            }
+            tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words,
+                                &layer->abs_sum[k]);
+        }
+        layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+        for (j = 0; j < layer->units; j++) {
+            brec[j] = 0.0f;
+            layer->bias[j] = 0.0f;
+        }
+        tf_fresh_adam_tail(m, brec, layer->units);
+        if (tf_store_write(m, (uint8_t)l, blocks, brec) != TF_OK) {
+            tf_store_discard(m, (uint8_t)l);
+            return TF_ERR_STORE;
+        }
+        if (tf_store_commit(m, (uint8_t)l) != TF_OK) {
+            tf_store_discard(m, (uint8_t)l);
+            return TF_ERR_STORE;
+        }
+        layer->steps = 0u;
+    }
+    m->ready = 1u;
+    return TF_OK;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Forward (§7)                                                                                */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct tf_forward {
+    tf_input in;   /* input of the last layer computed */
+    tf_word *out;  /* its output bits */
+    float gamma;   /* its output scale γ_l */
+    float *logits; /* its classifier logits a_c */
+} tf_forward;
+
+static tf_status tf_check_input(const tf_model *m, const uint8_t *x) {
+    if (m->encoding == TF_ENCODING_BITS) {
+        uint32_t i;
+        for (i = 0; i < m->features; i++) {
+            if (x[i] > 1u) {
+                return TF_ERR_INPUT;
+            }
+        }
+    }
+    return TF_OK;
+}
+
+static int32_t tf_ones(const tf_word *v, uint32_t n) {
+    const uint32_t words = tf_words_for(n);
+    uint32_t ones = 0;
+    uint32_t w;
+    for (w = 0; w < words; w++) {
+        ones += tf_word_popcount(v[w]);
+    }
+    return (int32_t)ones;
+}
+
+/* Layers 0..upto and the classifier of layer upto. Touches only the arena. */
+static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, uint8_t upto, const uint8_t *x,
+                               tf_forward *f) {
+    float *z = m->arena + lay->z;
+    tf_word *va = m->bit_arena;
+    tf_word *vb = m->bit_arena + lay->vec_words;
+    tf_word *out = va;
+    float gamma = 0.0f;
+    tf_input in;
+    uint32_t l;
+    in.count = m->features;
+    in.gamma = m->gamma_in;
+    if (m->encoding == TF_ENCODING_BITS) {
+        tf_pack_bits_u8(x, m->features, va);
+        in.bytes = NULL;
+        in.bits = va;
+        in.total = tf_ones(va, m->features);
+    } else {
+        int32_t total = 0;
+        uint32_t i;
+        for (i = 0; i < m->features; i++) {
+            total += (int32_t)x[i];
+        }
+        in.bytes = x;
+        in.bits = NULL;
+        in.total = total;
+    }
+    for (l = 0; l <= upto; l++) {
+        const tf_layer *layer = &m->layers[l];
+        tf_dense_f32(layer->weight_bits, layer->units, &in, layer->alpha, layer->bias, z);
+        if (!tf_all_finite_f32(z, layer->units)) {
+            return TF_ERR_NONFINITE;
+        }
+        out = (in.bits == va) ? vb : va;
+        tf_binarize_f32(z, layer->units, out, &gamma);
+        if (!tf_is_finite_f32(gamma)) {
+            return TF_ERR_NONFINITE;
+        }
+        if (l < upto) {
+            in.bytes = NULL;
+            in.bits = out;
+            in.count = layer->units;
+            in.total = tf_ones(out, layer->units);
+            in.gamma = gamma;
+        }
+    }
+    f->in = in;
+    f->out = out;
+    f->gamma = gamma;
+    f->logits = m->arena + lay->logits;
+    tf_classifier_f32(m->layers[upto].classifier_bits, m->classes, out, m->layers[upto].units, gamma,
+                      m->layers[upto].beta, f->logits);
+    if (!tf_all_finite_f32(f->logits, m->classes)) {
+        return TF_ERR_NONFINITE;
+    }
+    return TF_OK;
+}
+
+tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t *out_class) {
+    tf_arena_layout lay;
+    tf_forward f;
+    tf_status st;
+    if (m == NULL || x == NULL || out_class == NULL) {
+        return TF_ERR_NULL;
+    }
+    if (m->ready == 0u || layer >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
+        return TF_ERR_STATE;
+    }
+    st = tf_check_input(m, x);
+    if (st != TF_OK) {
+        return st;
+    }
+    st = tf_forward_to(m, &lay, layer, x, &f);
+    if (st != TF_OK) {
+        return st;
+    }
+    *out_class = tf_argmax_f32(f.logits, m->classes);
+    return TF_OK;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Update step (§8.8–11)                                                                       */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Where the averaged gradient ḡ = div(G, f32(B)) of the step comes from. */
+typedef struct tf_grad_source {
+    const float *acc_block; /* batch > 1: G of the block being updated */
+    const float *acc_bias;  /* batch > 1: G of the bias */
+    const float *dz;        /* batch 1: G = add(+0, mul(δz_j, h_i)), G_j = add(+0, δz_j) */
+    const tf_input *in;
+    float batch;            /* f32(B) */
+} tf_grad_source;
+
+/* Advances the record's Adam powers (§8.10) and returns the coefficients of this update. */
+static tf_adam_coef tf_adam_begin(const tf_model *m, float *rec, uint32_t n) {
+    tf_adam_coef k;
+    rec[3u * n] = rec[3u * n] * m->beta1;
+    rec[3u * n + 1u] = rec[3u * n + 1u] * m->beta2;
+    k.lr = m->lr;
+    k.beta1 = m->beta1;
+    k.beta2 = m->beta2;
+    k.c1 = m->c1;
+    k.c2 = m->c2;
+    k.eps = m->eps;
+    k.d1 = 1.0f - rec[3u * n];
+    k.d2 = 1.0f - rec[3u * n + 1u];
+    return k;
+}
+
+/* The new block record k in place (weights clamped); 1 if every value is finite. */
+static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec, const tf_grad_source *g) {
+    const tf_block b = tf_block_of(&m->layers[l], m->slices, k);
+    const int adam = (m->optimizer == TF_OPTIMIZER_ADAM);
+    tf_adam_coef coef;
+    uint32_t e = 0;
+    uint32_t r;
+    memset(&coef, 0, sizeof coef);
+    if (adam) {
+        coef = tf_adam_begin(m, rec, b.size);
+    }
+    for (r = 0; r < b.rows; r++) {
+        const uint32_t j = b.row0 + r;
+        uint32_t c;
+        for (c = 0; c < b.cols; c++, e++) {
+            const float acc = (g->acc_block != NULL) ? g->acc_block[e]
+                                                     : 0.0f + g->dz[j] * tf_input_h_f32(g->in, b.col0 + c);
+            const float gbar = acc / g->batch;
+            const float w = adam ? tf_adam_f32(rec[e], &rec[b.size + e], &rec[2u * b.size + e], gbar, &coef)
+                                 : tf_sgd_f32(rec[e], gbar, m->lr);
+            rec[e] = tf_clamp1_f32(w);
+        }
+    }
+    return tf_all_finite_f32(rec, tf_record_floats(m, l, k));
+}
+
+/* The new bias record in place (not clamped); 1 if every value is finite. */
+static int tf_update_bias(const tf_model *m, const tf_layer *layer, float *rec, const tf_grad_source *g) {
+    const uint32_t n = layer->units;
+    const int adam = (m->optimizer == TF_OPTIMIZER_ADAM);
+    tf_adam_coef coef;
+    uint32_t j;
+    memset(&coef, 0, sizeof coef);
+    if (adam) {
+        coef = tf_adam_begin(m, rec, n);
+    }
+    for (j = 0; j < n; j++) {
+        const float acc = (g->acc_bias != NULL) ? g->acc_bias[j] : 0.0f + g->dz[j];
+        const float gbar = acc / g->batch;
+        rec[j] = adam ? tf_adam_f32(rec[j], &rec[n + j], &rec[2u * n + j], gbar, &coef) : tf_sgd_f32(rec[j], gbar, m->lr);
+    }
+    return tf_all_finite_f32(rec, (adam ? 3u * n + 2u : n));
+}
+
+/*
+ * One update step of layer l. Every new value is checked before anything is written (§8.11):
+ * the bias record is computed first and kept in the arena; with several blocks (schedule
+ * `all`) a first pass computes and checks every block without writing, and the second pass
+ * computes them again (same inputs, same results) and writes them.
+ */
+static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t l, const tf_grad_source *g) {
+    tf_layer *layer = &m->layers[l];
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    const uint32_t first = (m->schedule == TF_SCHEDULE_CYCLIC) ? layer->steps % blocks : 0u;
+    const uint32_t count = (m->schedule == TF_SCHEDULE_CYCLIC) ? 1u : blocks;
+    const uint32_t row_words = tf_words_for(layer->inputs);
+    float *rec = m->arena + lay->record;
+    float *brec = m->arena + lay->bias_record;
+    uint32_t k;
+
+    if (tf_store_read(m, l, blocks, brec) != TF_OK) {
+        return TF_ERR_STORE;
+    }
+    if (!tf_update_bias(m, layer, brec, g)) {
+        return TF_ERR_NONFINITE;
+    }
+    if (count > 1u) {
+        for (k = first; k < first + count; k++) {
+            if (tf_store_read(m, l, k, rec) != TF_OK) {
+                return TF_ERR_STORE;
+            }
+            if (!tf_update_block(m, l, k, rec, g)) {
+                return TF_ERR_NONFINITE;
+            }
+        }
+    }
+    for (k = first; k < first + count; k++) {
+        const tf_block b = tf_block_of(layer, m->slices, k);
+        if (tf_store_read(m, l, k, rec) != TF_OK) {
+            return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
+        }
+        if (!tf_update_block(m, l, k, rec, g)) {
+            return TF_ERR_NONFINITE; /* only possible with one block: nothing written yet */
+        }
+        if (tf_store_write(m, l, k, rec) != TF_OK) {
+            return tf_fail_store(m, lay, l);
+        }
+        tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words, &layer->abs_sum[k]);
+    }
+    if (tf_store_write(m, l, blocks, brec) != TF_OK || tf_store_commit(m, l) != TF_OK) {
+        return tf_fail_store(m, lay, l);
+    }
+    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    memcpy(layer->bias, brec, (size_t)layer->units * sizeof(float));
+    layer->steps++;
+    return TF_OK;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Training (§8)                                                                               */
+/* ----------------------------------------------------------------------------------------- */
+
+tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t label) {
+    tf_arena_layout lay;
+    tf_forward f;
+    tf_grad_source g;
+    tf_status st;
+    const tf_layer *layer;
+    float *dz;
+    uint32_t later;
+    if (m == NULL || x == NULL) {
+        return TF_ERR_NULL;
+    }
+    if (m->ready == 0u || l >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
+        return TF_ERR_STATE;
+    }
+    if (label >= m->classes) {
+        return TF_ERR_LABEL;
+    }
+    if (m->batch_fill > 0u && m->batch_layer != l) {
+        return TF_ERR_STATE;
+    }
+    for (later = (uint32_t)l + 1u; later < m->num_layers; later++) {
+        if (m->layers[later].steps > 0u) {
+            return TF_ERR_STATE; /* layer l is frozen */
+        }
+    }
+    st = tf_check_input(m, x);
+    if (st != TF_OK) {
+        return st;
+    }
+    st = tf_forward_to(m, &lay, l, x, &f);
+    if (st != TF_OK) {
+        return st;
+    }
+    layer = &m->layers[l];
+    dz = m->arena + lay.z;
+    tf_softmax_f32(f.logits, m->classes);
+    tf_local_delta_f32(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta, m->gate_low,
+                       dz);
+
+    g.in = &f.in;
+    g.dz = dz;
+    g.batch = (float)m->batch_size;
+    g.acc_block = NULL;
+    g.acc_bias = NULL;
+    if (m->batch_size > 1u) {
+        /* Schedule `all` needs batch 1 (checked by tf_init): one block, the step's block. */
+        const uint32_t blocks = (uint32_t)m->slices * m->slices;
+        const tf_block b = tf_block_of(layer, m->slices, layer->steps % blocks);
+        float *acc_block = m->arena + lay.acc_block;
+        float *acc_bias = m->arena + lay.acc_bias;
+        uint32_t j;
+        if (m->batch_fill == 0u) {
+            for (j = 0; j < b.size; j++) {
+                acc_block[j] = 0.0f;
+            }
+            for (j = 0; j < layer->units; j++) {
+                acc_bias[j] = 0.0f;
+            }
+            m->batch_layer = l;
+        }
+        tf_block_grad_acc_f32(acc_block, dz, b.row0, b.rows, &f.in, b.col0, b.cols);
+        for (j = 0; j < layer->units; j++) {
+            acc_bias[j] = acc_bias[j] + dz[j];
+        }
+        m->batch_fill++;
+        if (m->batch_fill < m->batch_size) {
+            return TF_OK;
+        }
+        m->batch_fill = 0u; /* the batch is used up, whatever the step's outcome */
+        g.acc_block = acc_block;
+        g.acc_bias = acc_bias;
+    }
+    return tf_apply_step(m, &lay, l, &g);
+}
+
+tf_status tf_discard_batch(tf_model *m) {
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    m->batch_fill = 0u;
+    return TF_OK;
+}
+
+uint32_t tf_total_steps(const tf_model *m) {
+    uint32_t total = 0;
+    uint32_t l;
+    if (m == NULL || m->layers == NULL) {
+        return 0u;
+    }
+    for (l = 0; l < m->num_layers; l++) {
+        total += m->layers[l].steps;
+    }
+    return total;
+}

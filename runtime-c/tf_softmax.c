@@ -1,0 +1,20 @@
+/* Softmax (§8.1). */
+#include "tinyfoa.h"
+
+void tf_softmax_f32(float *a, uint8_t n) {
+    float mx = a[0];
+    float s = 0.0f;
+    uint8_t c;
+    for (c = 1; c < n; c++) {
+        if (a[c] > mx) {
+            mx = a[c];
+        }
+    }
+    for (c = 0; c < n; c++) {
+        a[c] = tf_exp32(a[c] - mx);
+        s = s + a[c];
+    }
+    for (c = 0; c < n; c++) {
+        a[c] = a[c] / s;
+    }
+}

@@ -1,0 +1,446 @@
+/*
+ * tinyfoa.h — the one public header of the tinyfoa C runtime.
+ *
+ * The runtime trains a binary MLP on the device with TinyFoA (layer-wise local losses with
+ * fixed random classifiers, weights cut into M x M blocks, binary weights and activations).
+ * Every function here implements docs/semantics.md operation for operation; the section
+ * numbers in the comments (§n) point there. docs/runtime.md describes the descriptor, the
+ * arena formula, the weight store, the firmware driver and the kernel table.
+ *
+ * Portable C99: no heap, no libm, binary32 only (build with -ffp-contract=off, without
+ * -ffast-math). Every buffer is static and owned by the generated code; the runtime only
+ * writes through the pointers of the model descriptor.
+ */
+#ifndef TINYFOA_H
+#define TINYFOA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tf_bits.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Versions                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
+#define TF_RUNTIME_VERSION 1
+#define TF_RUNTIME_VERSION_STRING "0.1.0"
+/** Version of docs/semantics.md this runtime implements. */
+#define TF_SEMANTICS_VERSION 1
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status codes (§12)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum {
+    TF_OK = 0,            /**< success */
+    TF_ERR_NULL = 1,      /**< a required pointer was NULL */
+    TF_ERR_LABEL = 2,     /**< label >= classes */
+    TF_ERR_INPUT = 3,     /**< an input value out of range for its encoding */
+    TF_ERR_NONFINITE = 4, /**< a non-finite value would have entered the state (§7, §8) */
+    TF_ERR_STATE = 5,     /**< call out of order, layer out of range, inconsistent descriptor */
+    TF_ERR_STORE = 6      /**< the weight store failed to read or write a record */
+} tf_status;
+
+/** Name of a status ("TF_OK", "TF_ERR_NULL", ...); "TF_ERR_?" for an unknown value. */
+const char *tf_status_name(tf_status status);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Model descriptor                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Input encoding (§7). */
+enum { TF_ENCODING_U8 = 0, TF_ENCODING_BITS = 1 };
+/** Optimizer (§8.10). */
+enum { TF_OPTIMIZER_SGD = 0, TF_OPTIMIZER_ADAM = 1 };
+/** Block schedule (§8.9). */
+enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1 };
+
+/**
+ * Weight store: where the latent weights and optimizer state live (RAM, file, flash, FRAM).
+ *
+ * Records of layer l: record k < M² is block k — its n_k weights in block order, then for
+ * Adam its m (n_k), v (n_k), p1, p2. Record M² is the bias record — the N_l biases, then for
+ * Adam m (N_l), v (N_l), p1, p2. tf_record_floats() gives each record's size.
+ *
+ * read/write move one whole record (count is always the record's size) and return TF_OK or
+ * TF_ERR_STORE. The runtime groups the writes of one update step (and of tf_init) into a
+ * transaction: after the last write it calls commit; after a failed write it calls discard.
+ * A store that promises atomicity (power cuts) stages writes until commit and drops them on
+ * discard. A write-through store (the RAM store) sets commit and discard to NULL.
+ */
+typedef struct tf_store {
+    tf_status (*read)(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
+    tf_status (*write)(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
+    tf_status (*commit)(void *ctx, uint8_t layer); /**< may be NULL */
+    void (*discard)(void *ctx, uint8_t layer);     /**< may be NULL */
+    void *ctx;
+} tf_store;
+
+/**
+ * RAM store over one static float array. Record r of layer l occupies
+ * data[offsets[l * records_per_layer + r] .. offsets[l * records_per_layer + r + 1]).
+ * offsets has num_layers * records_per_layer + 1 entries (the last one is the array's
+ * length); records_per_layer = M² + 1. The generator computes the offsets from
+ * tf_record_floats(); read/write check count against them.
+ */
+typedef struct tf_store_ram {
+    float *data;
+    const uint32_t *offsets;
+    uint32_t records_per_layer;
+    uint8_t num_layers;
+} tf_store_ram;
+
+/** tf_store.read for a tf_store_ram (ctx points to it). TF_ERR_STORE on a bad record/count. */
+tf_status tf_store_ram_read(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
+/** tf_store.write for a tf_store_ram (ctx points to it). TF_ERR_STORE on a bad record/count. */
+tf_status tf_store_ram_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
+
+/**
+ * One fully connected layer. The generated code fills the shape, the planner constants and
+ * the buffer pointers; the runtime owns the buffer contents, alpha and steps (leave them 0).
+ */
+typedef struct tf_layer {
+    uint16_t inputs;             /**< K_l (features for layer 0, N_{l-1} otherwise) */
+    uint16_t units;              /**< N_l */
+    const uint16_t *row_bounds;  /**< M + 1 entries: row part p is [row_bounds[p], row_bounds[p+1]) of N_l */
+    const uint16_t *col_bounds;  /**< M + 1 entries: column part q of K_l; both floor(p·n/M) (§3) */
+    float beta;                  /**< β_l = sqrt(div(2, f32(N_l))), planner constant (§5) */
+    float omega;                 /**< ω_l = div(1, sqrt(f32(K_l))), planner constant (§5) */
+    float count;                 /**< count_l = f32(N_l · K_l), planner constant (§6) */
+    tf_word *classifier_bits;    /**< [out] C × N_l bit matrix, C·words(N_l) words (§5.1) */
+    tf_word *weight_bits;        /**< [out] N_l × K_l bit matrix, N_l·words(K_l) words (§6) */
+    float *bias;                 /**< [out] N_l floats: RAM copy of the bias record's biases */
+    float *abs_sum;              /**< [out] M² floats (§6) */
+    float alpha;                 /**< α_l, runtime-owned (§6) */
+    uint32_t steps;              /**< n_l, update steps taken, runtime-owned (§8.9) */
+} tf_layer;
+
+/**
+ * The model. The generated code defines one static instance (named by the macro TF_MODEL in
+ * tf_model.h) and every buffer it points to. Planner constants are exact hexadecimal float
+ * literals computed with the rules of §1; the runtime never re-derives them.
+ */
+typedef struct tf_model {
+    uint16_t features;           /**< K_0 */
+    uint8_t encoding;            /**< TF_ENCODING_U8 or TF_ENCODING_BITS */
+    uint8_t classes;             /**< C, 2..255 */
+    uint8_t num_layers;          /**< L >= 1 */
+    uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
+    uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
+    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC or TF_SCHEDULE_ALL (batch_size 1 only) */
+    uint16_t batch_size;         /**< B >= 1 */
+    uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
+    float gamma_in;              /**< γ_{-1}: div(1, 255) for u8, 1 for bits (§7) */
+    float lr;                    /**< learning rate */
+    float beta1, beta2;          /**< Adam decays (0 for SGD) */
+    float c1, c2;                /**< sub(1, β1), sub(1, β2) (0 for SGD) */
+    float eps;                   /**< Adam ε (0 for SGD) */
+    float gate_low;              /**< g of the gradient gate g < z_j < 1 (§8.4): −1 symmetric, 0 relu */
+    tf_layer *layers;            /**< num_layers entries */
+    const tf_store *store;       /**< latent weights and optimizer state */
+    float *arena;                /**< scratch, arena_floats >= tf_arena_floats_required() */
+    uint32_t arena_floats;
+    tf_word *bit_arena;          /**< scratch bit vectors, bit_arena_words >= tf_bit_arena_words_required() */
+    uint32_t bit_arena_words;
+    /* Runtime-owned; the generated code leaves these zero. */
+    uint8_t ready;               /**< 1 after a successful tf_init */
+    uint8_t batch_layer;         /**< layer of the incomplete batch */
+    uint16_t batch_fill;         /**< samples in the incomplete batch */
+} tf_model;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Model API                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Floats the arena must hold for this model (docs/runtime.md, "Arena"); 0 if the shape is
+ * unusable (NULL pointers, M = 0). The generator's planner mirrors this formula exactly.
+ * [in] model  descriptor; only its shape fields are read (not the bounds arrays).
+ */
+uint32_t tf_arena_floats_required(const tf_model *model);
+
+/** Words the bit arena must hold: 2 · max(words(K_0), max_l words(N_l)). 0 if unusable. */
+uint32_t tf_bit_arena_words_required(const tf_model *model);
+
+/**
+ * Floats in record `record` of layer `layer` of the weight store (block record for
+ * record < M², bias record for record == M²); 0 if out of range.
+ */
+uint32_t tf_record_floats(const tf_model *model, uint8_t layer, uint32_t record);
+
+/**
+ * Initialises the model (§5, §6): classifier bits (stream 1), latent weights (stream 2)
+ * written to the store, biases 0, Adam m = v = 0 and p1 = p2 = 1, derived state, n_l = 0.
+ * Any incomplete batch is dropped. May be called again to start over.
+ * [in,out] model
+ * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_STATE if the
+ * descriptor is inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1,
+ * unknown enum value); TF_ERR_STORE. On failure the model is left not initialised.
+ */
+tf_status tf_init(tf_model *model);
+
+/**
+ * Trains layer `layer` on one sample (§7, §8). The gradient is accumulated; when the batch
+ * is full the update step runs (blocks chosen by the schedule, bias, optimizer, check,
+ * commit, derived state, n_l + 1).
+ * [in,out] model   initialised
+ * [in]     layer   0 .. num_layers-1
+ * [in]     x       `features` bytes: 0..255 (u8) or 0/1 (bits)
+ * [in]     label   0 .. classes-1
+ * Checks, in this order: TF_ERR_NULL (model, x); TF_ERR_STATE (not initialised, layer out of
+ * range); TF_ERR_LABEL; TF_ERR_STATE (another layer has an incomplete batch, or a later layer
+ * has already taken an update step: layers train in order and earlier layers are frozen);
+ * TF_ERR_INPUT (bits encoding, a byte > 1). Then TF_ERR_NONFINITE from the forward pass
+ * (nothing changes, the incomplete batch is kept) or from the update (nothing changes, the
+ * batch is discarded), TF_ERR_STORE (the batch is discarded; see docs/runtime.md).
+ */
+tf_status tf_train_sample(tf_model *model, uint8_t layer, const uint8_t *x, uint8_t label);
+
+/** Drops an incomplete batch, if any. TF_ERR_NULL if model is NULL. */
+tf_status tf_discard_batch(tf_model *model);
+
+/**
+ * Predicts with layer `layer`'s local classifier (§7): the class with the largest logit, ties
+ * to the smallest class. Uses the arena; changes no state.
+ * [in]  model      initialised
+ * [in]  layer      0 .. num_layers-1
+ * [in]  x          `features` bytes
+ * [out] out_class  the predicted class
+ * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE, TF_ERR_INPUT, TF_ERR_NONFINITE.
+ */
+tf_status tf_predict(const tf_model *model, uint8_t layer, const uint8_t *x, uint8_t *out_class);
+
+/** Serialised arrays of a layer's state, in state order (§11). */
+typedef enum {
+    TF_ARRAY_CLASSIFIER = 0, /**< C × N_l bit matrix words */
+    TF_ARRAY_WEIGHTS = 1,    /**< latent weights, block by block */
+    TF_ARRAY_BIAS = 2,       /**< N_l f32 */
+    TF_ARRAY_ADAM = 3,       /**< Adam only: per block m, v, p1, p2; then bias m, v, p1, p2 */
+    TF_ARRAY_BITS = 4,       /**< N_l × K_l bit matrix words */
+    TF_ARRAY_ABS_SUM = 5,    /**< M² f32 */
+    TF_ARRAY_ALPHA = 6,      /**< 1 f32 */
+    TF_ARRAY_STEPS = 7,      /**< n_l as uint32 */
+    TF_ARRAY_COUNT = 8
+} tf_array;
+
+/** The §11 name of an array ("classifier", "weights", ..., "absSum", ...); NULL if unknown. */
+const char *tf_array_name(tf_array array);
+
+/** 1 if the array is part of this model's state (adam only with Adam), else 0. */
+int tf_array_present(const tf_model *model, tf_array array);
+
+/** Receives serialised bytes in order; returns TF_OK to continue, anything else to stop. */
+typedef tf_status (*tf_sink)(void *ctx, const uint8_t *bytes, uint32_t count);
+
+/**
+ * Serialises one array of one layer (§11, little-endian) into `sink`, in chunks.
+ * Store-backed arrays (weights, bias, adam) are read record by record through the arena.
+ * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE (not initialised, layer or array out of range,
+ * adam under SGD), TF_ERR_STORE, or the first non-OK status of the sink.
+ */
+tf_status tf_array_serialise(const tf_model *model, uint8_t layer, tf_array array, tf_sink sink, void *ctx);
+
+/** CRC-32 (§11) of one array. [out] out_digest. Errors as tf_array_serialise. */
+tf_status tf_array_digest(const tf_model *model, uint8_t layer, tf_array array, uint32_t *out_digest);
+
+/** CRC-32 of the whole state: every present array of every layer, in §11 order. */
+tf_status tf_state_digest(const tf_model *model, uint32_t *out_digest);
+
+/** Σ_l n_l. 0 if model is NULL. */
+uint32_t tf_total_steps(const tf_model *model);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kernels                                                                                     */
+/*                                                                                             */
+/* A function named *_ref is the portable reference twin of the function without the suffix; */
+/* both return identical results for every input (tested). Compiling the runtime with         */
+/* -DTF_USE_REFERENCE_KERNELS makes the model API use the reference twins.                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/** binary32 bit pattern of x, and the binary32 with bit pattern b. */
+static inline uint32_t tf_f32_to_bits(float x) {
+    uint32_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+static inline float tf_f32_from_bits(uint32_t b) {
+    float x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+/** 1 if x is neither infinite nor NaN. */
+static inline int tf_is_finite_f32(float x) { return (tf_f32_to_bits(x) & 0x7F800000u) != 0x7F800000u; }
+
+/** 1 if all n values are finite. */
+int tf_all_finite_f32(const float *x, uint32_t n);
+
+/** Set bits in a word (SWAR). Reference: tf_popcount_u32_ref (bit loop). §2 */
+uint32_t tf_popcount_u32(uint32_t x);
+uint32_t tf_popcount_u32_ref(uint32_t x);
+
+/**
+ * Packs n bytes into a bit vector (§2): element i is 1 iff values[i] != 0. Writes all
+ * words(n) words, padding bits 0.
+ * [in] values n bytes   [out] bits words(n) words
+ */
+void tf_pack_bits_u8(const uint8_t *values, uint32_t n, tf_word *bits);
+
+/**
+ * s = Σ_i (w_i ? q_i : −q_i) for u8 input q (§7.1), exact int32.
+ * [in] w_row  one weight row, words(k) words   [in] q  k bytes   [in] k  inputs
+ * [in] q_sum  Σ_i q_i (the optimized kernel computes s = 2·Σ_{w_i} q_i − q_sum; the reference
+ *             ignores it)
+ */
+int32_t tf_dense_dot_u8(const tf_word *w_row, const uint8_t *q, uint32_t k, int32_t q_sum);
+int32_t tf_dense_dot_u8_ref(const tf_word *w_row, const uint8_t *q, uint32_t k, int32_t q_sum);
+
+/**
+ * s = Σ_i (w_i ? a_i : −a_i) for bit input a (§7.1, §7.6) = 2·popcount(a & w) − popcount(a).
+ * [in] w_row words(k) words   [in] a words(k) words   [in] k   [in] a_ones popcount(a)
+ * (ignored by the reference, which loops over elements)
+ */
+int32_t tf_dense_dot_bits(const tf_word *w_row, const tf_word *a, uint32_t k, int32_t a_ones);
+int32_t tf_dense_dot_bits_ref(const tf_word *w_row, const tf_word *a, uint32_t k, int32_t a_ones);
+
+/** The input of a layer: integers q_i (bytes, or a bit vector) and their scale γ_in (§7, §8.5). */
+typedef struct tf_input {
+    const uint8_t *bytes; /**< q as bytes (layer 0, u8 encoding), or NULL */
+    const tf_word *bits;  /**< q as a bit vector, used when bytes is NULL */
+    uint32_t count;       /**< K: number of inputs */
+    int32_t total;        /**< Σ_i q_i */
+    float gamma;          /**< γ_in */
+} tf_input;
+
+/**
+ * Dense forward of one layer (§7.1–3): z_j = add(mul(mul(α, γ_in), f32(s_j)), b_j).
+ * [in] w_bits N × K bit matrix  [in] units N  [in] in  input (K = in->count)
+ * [in] alpha α_l  [in] bias N floats  [out] z N floats
+ */
+void tf_dense_f32(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
+                  float *z);
+
+/**
+ * Binarize (§7.4–5): γ = div(Σ_j abs(z_j), f32(n)); bit j = (z_j > 0).
+ * [in] z n floats  [out] bits words(n) words, padding 0  [out] gamma
+ */
+void tf_binarize_f32(const float *z, uint16_t n, tf_word *bits, float *gamma);
+
+/**
+ * Local classifier logits (§7.6–7): t_c = 2·popcount(q & cbit_c) − popcount(q),
+ * a_c = mul(mul(γ, β), f32(t_c)).
+ * [in] cbits C × units bit matrix  [in] q words(units) words  [out] a `classes` floats
+ */
+void tf_classifier_f32(const tf_word *cbits, uint8_t classes, const tf_word *q, uint16_t units, float gamma,
+                       float beta, float *a);
+
+/** Index of the largest of n values, ties to the smallest index (§7 prediction). */
+uint8_t tf_argmax_f32(const float *a, uint8_t n);
+
+/**
+ * exp32 of §9: the project's own binary32 exponential, within 2 ulp of exp over
+ * [-103.97208, 88.72284]; NaN → NaN, above → +Inf, below → +0.
+ */
+float tf_exp32(float x);
+
+/**
+ * Correctly rounded binary32 square root. Uses VSQRT.F32 where the FPU has it, else the
+ * integer reference tf_sqrt_f32_ref (no libm).
+ */
+float tf_sqrt_f32(float x);
+float tf_sqrt_f32_ref(float x);
+
+/**
+ * Softmax in place (§8.1): mx = max a_c; e_c = exp32(sub(a_c, mx)); S = Σ e_c; p_c = div(e_c, S).
+ * [in,out] a  n floats (logits in, probabilities out)
+ */
+void tf_softmax_f32(float *a, uint8_t n);
+
+/**
+ * Local error (§8.2–4), in place.
+ * [in,out] p  classes floats: probabilities in, δa_c = sub(p_c, c == label ? 1 : 0) out
+ * [in]     cbits  C × units classifier bit matrix   [in] beta  β_l
+ * [in]     gate_low  g of the gradient gate (−1 symmetric, 0 relu)
+ * [in,out] z  units floats: z in, δz out (δz_j = (g < z_j < 1) ? mul(β, D_j) : +0)
+ */
+void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units, float beta,
+                        float gate_low, float *z);
+
+/** Input activation h_i = mul(γ_in, f32(q_i)) (§8.5). */
+float tf_input_h_f32(const tf_input *in, uint32_t i);
+
+/**
+ * Block gradient accumulation (§8.6–8): for the block rows [row0, row0+rows) × columns
+ * [col0, col0+cols), acc[e] = add(acc[e], mul(dz[j], h_i)) in block order.
+ * [in,out] acc rows·cols floats  [in] dz δz of the whole layer (indexed by j)  [in] in the input
+ */
+void tf_block_grad_acc_f32(float *acc, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                           uint16_t col0, uint16_t cols);
+
+/** clamp(w, −1, 1) (§8.10): w > 1 → 1, w < −1 → −1, otherwise w (NaN stays NaN). */
+float tf_clamp1_f32(float w);
+
+/** SGD (§8.10): sub(w, mul(lr, g)). */
+float tf_sgd_f32(float w, float g, float lr);
+
+/** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
+typedef struct tf_adam_coef {
+    float lr, beta1, beta2, c1, c2, eps, d1, d2;
+} tf_adam_coef;
+
+/**
+ * Adam for one element (§8.10): m = add(mul(β1, m), mul(c1, g)); v = add(mul(β2, v),
+ * mul(c2, mul(g, g))); returns sub(w, div(mul(lr, div(m, d1)), add(sqrt(div(v, d2)), ε))).
+ * [in,out] m, v  the element's moments
+ */
+float tf_adam_f32(float w, float *m, float *v, float g, const tf_adam_coef *k);
+
+/**
+ * Derived state of one block (§6) from its weights in block order: the weight bits of its
+ * elements (1 iff w >= 0) and absSum = Σ abs(w).
+ * [in] w rows·cols floats  [in,out] bits N × K weight bit matrix (row_words words a row)
+ * [out] abs_sum
+ */
+void tf_block_derive_f32(const float *w, uint16_t row0, uint16_t rows, uint16_t col0, uint16_t cols, tf_word *bits,
+                         uint32_t row_words, float *abs_sum);
+
+/** α = div(Σ_k abs_sum[k], count) (§6). */
+float tf_alpha_f32(const float *abs_sum, uint32_t blocks, float count);
+
+/** xoshiro128** stream (§4). */
+typedef struct tf_rng {
+    uint32_t s[4];
+} tf_rng;
+
+/** splitmix32 (§4): advances *state and returns the next output. */
+uint32_t tf_splitmix32(uint32_t *state);
+/** stream(seed, id) (§4). Stream ids: 1 classifier, 2 weights, 3 shuffling (host only). */
+void tf_rng_seed(tf_rng *rng, uint32_t seed, uint32_t stream_id);
+/** next() (§4). */
+uint32_t tf_rng_next(tf_rng *rng);
+/** uniform() = f32(next() >> 8) · 2^-24, exact, in [0, 1) (§4). */
+float tf_rng_uniform(tf_rng *rng);
+
+#define TF_STREAM_CLASSIFIER 1u
+#define TF_STREAM_WEIGHTS 2u
+#define TF_STREAM_SHUFFLE 3u
+
+/**
+ * CRC-32 (IEEE 802.3, reflected 0xEDB88320, init and final xor 0xFFFFFFFF) (§11), in the
+ * zlib convention: start with crc = 0; tf_crc32(tf_crc32(0, a), b) is the CRC of a then b.
+ * 16-entry table; the reference tf_crc32_ref goes bit by bit.
+ */
+uint32_t tf_crc32(uint32_t crc, const uint8_t *data, uint32_t n);
+uint32_t tf_crc32_ref(uint32_t crc, const uint8_t *data, uint32_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYFOA_H */
