@@ -25,13 +25,36 @@
 
 enum { TF_CMD_TRAIN = 1, TF_CMD_EVAL = 2, TF_CMD_DIGEST = 3, TF_CMD_DUMP = 4, TF_CMD_CYCLES = 5 };
 
-#ifdef TF_HAVE_CYCLES
-/* Provided by the target's startup code: a free-running cycle (or instruction) counter. */
-extern uint32_t tf_platform_cycles(void);
+/*
+ * The target's measurement API (targets/<arch>/cycles.h: cycle counter, stack high-water mark,
+ * heap use), when the build has the target's include directory. Its include guard tells it
+ * apart from an unrelated header of the same name.
+ */
+#if defined(__has_include)
+#if __has_include("cycles.h")
+#include "cycles.h"
+#endif
+#endif
+#ifdef TF_TARGET_CYCLES_H
+static uint32_t tf_cycle_rate;
 #endif
 
 /* One sample; never on the heap, never on the stack. */
 static uint8_t tf_sample[TF_MODEL_FEATURES];
+
+/* stdio buffers of the files the driver opens, so newlib does not take them from the heap.
+ * test.bin and a dump file are never open at the same time. */
+static char tf_job_buffer[64];
+static char tf_train_buffer[512];
+static char tf_file_buffer[512];
+
+static FILE *tf_open(const char *name, const char *mode, char *buffer, size_t size) {
+    FILE *f = fopen(name, mode);
+    if (f != NULL) {
+        (void)setvbuf(f, buffer, _IOFBF, size);
+    }
+    return f;
+}
 
 static void tf_fail_job(const char *message) {
     printf("TINYFOA-FAIL %d %s\n", TF_DRIVER_ERR_JOB, message);
@@ -90,7 +113,7 @@ static void tf_cmd_train(FILE *job, FILE **train) {
     const uint32_t n = tf_job_arg(job);
     uint32_t i;
     if (*train == NULL) {
-        *train = fopen("train.bin", "rb");
+        *train = tf_open("train.bin", "rb", tf_train_buffer, sizeof tf_train_buffer);
         if (*train == NULL) {
             tf_fail_job("cannot open train.bin");
         }
@@ -115,7 +138,7 @@ static void tf_cmd_eval(FILE *job) {
     uint32_t correct = 0;
     uint32_t total = 0;
     uint8_t label = 0;
-    FILE *test = fopen("test.bin", "rb");
+    FILE *test = tf_open("test.bin", "rb", tf_file_buffer, sizeof tf_file_buffer);
     if (test == NULL) {
         tf_fail_job("cannot open test.bin");
     }
@@ -174,7 +197,7 @@ static void tf_cmd_dump(FILE *job) {
         tf_fail_status(TF_ERR_STATE, "DUMP array", (unsigned long)array);
     }
     (void)snprintf(name, sizeof name, "dump-%u-%s.bin", (unsigned)layer, tf_array_name((tf_array)array));
-    out = fopen(name, "wb");
+    out = tf_open(name, "wb", tf_file_buffer, sizeof tf_file_buffer);
     if (out == NULL) {
         tf_fail_job("cannot create a dump file");
     }
@@ -188,26 +211,50 @@ static void tf_cmd_dump(FILE *job) {
     printf("TF DUMP %s\n", name);
 }
 
-static void tf_cmd_cycles(void) {
-#ifdef TF_HAVE_CYCLES
-    printf("TF CYCLES %lu\n", (unsigned long)tf_platform_cycles());
-#else
-    printf("TF CYCLES unavailable\n");
+#ifdef TF_TARGET_CYCLES_H
+/* Decimal digits of a 64-bit count (newlib-nano's printf has no %llu). */
+static const char *tf_u64_text(uint64_t v, char *buf, size_t size) {
+    char *p = buf + size - 1u;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u && p > buf);
+    return p;
+}
 #endif
+
+static void tf_cmd_cycles(void) {
+#ifdef TF_TARGET_CYCLES_H
+    if (tf_cycle_rate != 0u) {
+        char text[24];
+        printf("TF CYCLES %s rate=%lu\n", tf_u64_text(tf_cycles_read(), text, sizeof text),
+               (unsigned long)tf_cycle_rate);
+        printf("TF MEMORY stack_high_water=%lu stack_size=%lu heap_used=%lu heap_size=%lu\n",
+               (unsigned long)tf_stack_high_water(), (unsigned long)tf_stack_size(), (unsigned long)tf_heap_used(),
+               (unsigned long)tf_heap_size());
+        return;
+    }
+#endif
+    printf("TF CYCLES unavailable\n");
 }
 
 int main(void) {
     FILE *job;
     FILE *train = NULL;
     uint32_t word = 0;
-    tf_status st = tf_init(&TF_MODEL);
+    tf_status st;
+#ifdef TF_TARGET_CYCLES_H
+    tf_cycle_rate = tf_cycles_start(); /* the whole job is measured, initialisation included */
+#endif
+    st = tf_init(&TF_MODEL);
     if (st != TF_OK) {
         tf_fail_status(st, "INIT", 0ul);
     }
     printf("TF READY runtime=%s semantics=%d arena_floats=%lu bit_arena_words=%lu\n", TF_RUNTIME_VERSION_STRING,
            TF_SEMANTICS_VERSION, (unsigned long)tf_arena_floats_required(&TF_MODEL),
            (unsigned long)tf_bit_arena_words_required(&TF_MODEL));
-    job = fopen("job.bin", "rb");
+    job = tf_open("job.bin", "rb", tf_job_buffer, sizeof tf_job_buffer);
     if (job == NULL) {
         tf_fail_job("cannot open job.bin");
     }

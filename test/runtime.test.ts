@@ -12,6 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { TinyFoaModel } from '../generator/sim/state.ts';
+import { compileFirmware } from '../generator/toolchain/compile.ts';
+import { runFirmware } from '../generator/toolchain/run.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runtimeDir = join(root, 'runtime-c');
@@ -270,30 +272,38 @@ function simDigestLines(sim: TinyFoaModel, adam: boolean): string[] {
   ];
 }
 
-describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, ir }) => {
+/** The job of a fixture: TRAIN each layer in order, EVAL and DIGEST after each, then DUMP every array, CYCLES. */
+function jobFor(ir: ModelIR) {
   const adam = ir.training.optimizer.kind === 'adam';
-  const B = ir.training.batchSize;
   const L = ir.layers.length;
-  const perLayer = 6 * B;
+  const perLayer = 6 * ir.training.batchSize;
   const train = samples(ir, perLayer * L, 11);
   const test = samples(ir, 25, 99);
-
-  /** TRAIN each layer in order, EVAL and DIGEST after each, then DUMP every array and CYCLES. */
-  function fullJob(): Uint8Array {
-    const w: number[] = [MAGIC, CMD.DIGEST];
-    for (let l = 0; l < L; l++) w.push(CMD.TRAIN, l, perLayer, CMD.EVAL, l, CMD.DIGEST);
-    for (let l = 0; l < L; l++) {
-      ARRAYS.forEach((a, id) => {
-        if (a !== 'adam' || adam) w.push(CMD.DUMP, l, id);
-      });
-    }
-    w.push(CMD.CYCLES);
-    return words(w);
+  const w: number[] = [MAGIC, CMD.DIGEST];
+  for (let l = 0; l < L; l++) w.push(CMD.TRAIN, l, perLayer, CMD.EVAL, l, CMD.DIGEST);
+  for (let l = 0; l < L; l++) {
+    ARRAYS.forEach((a, id) => {
+      if (a !== 'adam' || adam) w.push(CMD.DUMP, l, id);
+    });
   }
+  w.push(CMD.CYCLES);
+  return { adam, L, perLayer, train, test, files: { job: words(w), train: records(train), test: records(test) } };
+}
+
+/** Host driver output per fixture, for the emulator runs to compare with. */
+const hostOutput = new Map<string, string>();
+const resultLines = (stdout: string): string[] =>
+  stdout.split('\n').filter((l) => /^(TF (READY|DIGEST|ARRAY|TRAIN|EVAL|DUMP) |TINYFOA-)/.test(l));
+
+describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, ir }) => {
+  const { adam, L, perLayer, train, test, files } = jobFor(ir);
+  const B = ir.training.batchSize;
+  const fullJob = (): Uint8Array => files.job;
 
   it('runs a job to TINYFOA-OK; digests equal the reference simulator at every DIGEST', async () => {
     const exe = await buildDriver(name, 'fast');
     const { dir, stdout, exitCode } = await runDriver(exe, { job: fullJob(), train: records(train), test: records(test) });
+    hostOutput.set(name, stdout);
     expect(exitCode, stdout).toBe(0);
     const lines = stdout.split('\n').filter((l) => l.length > 0);
     expect(lines[0]).toMatch(/^TF READY runtime=\S+ semantics=1 arena_floats=\d+ bit_arena_words=\d+$/);
@@ -381,12 +391,59 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
 });
 
 // ------------------------------------------------------------------------------------------
+// The same driver on Cortex-M under QEMU (newlib + rdimon semihosting): bit for bit the host.
+// ------------------------------------------------------------------------------------------
+
+describe.each(FIXTURES)('firmware driver on Cortex-M (QEMU), fixture $name', ({ name, ir }) => {
+  it('prints what the host printed on cortex-m3 (soft float), m4 and m7, and measures cycles', async () => {
+    const { files } = jobFor(ir);
+    let host = hostOutput.get(name);
+    if (host === undefined) {
+      const exe = await buildDriver(name, 'for-qemu');
+      host = (await runDriver(exe, files)).stdout;
+    }
+    const runs = await Promise.all(
+      ['cortex-m3', 'cortex-m4', 'cortex-m7'].map(async (target) => {
+        const outDir = mkdtempSync(join(work, `${target}-${name}-`));
+        const fw = await compileFirmware({
+          target,
+          sources: [...runtimeSources, join(runtimeDir, 'tf_main.c'), join(fixturesDir, name, 'tf_model.c')],
+          includeDirs: [runtimeDir, join(fixturesDir, name)],
+          outDir,
+          name: 'fw',
+        });
+        for (const [file, bytes] of Object.entries(files)) writeFileSync(join(outDir, `${file}.bin`), bytes);
+        const run = await runFirmware({
+          target,
+          elf: fw.elf,
+          cwd: outDir,
+          timeoutMs: 100_000,
+          icount: true,
+          logFile: join(outDir, 'run.log'),
+        });
+        return { target, run };
+      }),
+    );
+    for (const { target, run } of runs) {
+      expect(run.passed, `${target}: ${run.stdout}\n${run.stderr}`).toBe(true);
+      expect(resultLines(run.stdout), target).toEqual(resultLines(host));
+      expect(run.stdout, target).toMatch(/^TF CYCLES \d+ rate=\d+$/m);
+      expect(run.stdout, target).toMatch(/^TF MEMORY stack_high_water=\d+ /m);
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------
 // Static analysis and cross-compilation.
 // ------------------------------------------------------------------------------------------
 
 describe('portability', () => {
   it('cppcheck finds nothing in runtime-c/', async () => {
-    for (const fixture of ['adam', 'sgd']) {
+    // tf_main.c is analysed with a model header, without and with a target's cycles.h
+    for (const [fixture, target] of [
+      ['adam', []],
+      ['sgd', [`-I${join(root, 'targets', 'arm')}`]],
+    ] as const) {
       const r = await execa(
         'cppcheck',
         [
@@ -396,6 +453,7 @@ describe('portability', () => {
           '--quiet',
           `-I${runtimeDir}`,
           `-I${join(fixturesDir, fixture)}`,
+          ...target,
           runtimeDir,
         ],
         { reject: false },
