@@ -66,6 +66,8 @@ export interface Target {
   /** binutils `size` and `nm` that understand this target's ELF files. */
   readonly sizeTool: string;
   readonly nmTool: string;
+  /** binutils `ar` for this target's objects (runtime libraries). */
+  readonly archiver: string;
   /** -mcpu / -mthumb / float ABI / FPU flags, given to every compile and link. */
   readonly cpuFlags: readonly string[];
   readonly floatAbi: 'soft' | 'hard';
@@ -114,6 +116,7 @@ export const targets = {
     compiler: 'gcc',
     sizeTool: 'size',
     nmTool: 'nm',
+    archiver: 'ar',
     cpuFlags: [],
     floatAbi: 'hard',
     fpu: 'host SSE/NEON (binary32, no contraction)',
@@ -135,6 +138,7 @@ export const targets = {
     compiler: 'arm-none-eabi-gcc',
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
+    archiver: 'arm-none-eabi-ar',
     cpuFlags: ['-mcpu=cortex-m3', '-mthumb', '-mfloat-abi=soft'],
     floatAbi: 'soft',
     fpu: null,
@@ -156,6 +160,7 @@ export const targets = {
     compiler: 'arm-none-eabi-gcc',
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
+    archiver: 'arm-none-eabi-ar',
     cpuFlags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'],
     floatAbi: 'hard',
     fpu: 'fpv4-sp-d16',
@@ -177,6 +182,7 @@ export const targets = {
     compiler: 'arm-none-eabi-gcc',
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
+    archiver: 'arm-none-eabi-ar',
     cpuFlags: ['-mcpu=cortex-m7', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16'],
     floatAbi: 'hard',
     fpu: 'fpv5-sp-d16',

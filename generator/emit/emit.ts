@@ -7,15 +7,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../../targets/targets.ts';
+import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
 const TEMPLATE_DIR = join(projectRoot, 'templates');
-const RUNTIME_DIR = join(projectRoot, 'runtime-c');
-/** The firmware driver is built into emulation firmware but is not part of the drop-in runtime. */
-const DRIVER_FILE = 'tf_main.c';
 
 const hbs = Handlebars.create();
 // The only helper: joins a list of numbers computed by the planner.
@@ -61,10 +59,10 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     { path: `${LAYOUT.model}/tf_model.h`, contents: render('tf_model.h.hbs', data) },
     { path: `${LAYOUT.model}/${p.prefix}_model.c`, contents: render('model.c.hbs', data) },
   ];
-  for (const name of readdirSync(RUNTIME_DIR).sort()) {
+  for (const name of readdirSync(RUNTIME_SOURCE_DIR).sort()) {
     if (!/\.[ch]$/.test(name)) continue;
-    const dir = name === DRIVER_FILE ? LAYOUT.driver : LAYOUT.runtime;
-    files.push({ path: `${dir}/${name}`, contents: readFileSync(join(RUNTIME_DIR, name)) });
+    const dir = name === DRIVER_SOURCE ? LAYOUT.driver : LAYOUT.runtime;
+    files.push({ path: `${dir}/${name}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
   }
   const t = p.target;
   const targetFiles = new Set<string>([...t.runtimeSources]);

@@ -44,17 +44,19 @@ export async function buildFirmware(
   ir: ModelIR,
   targetName: string,
   outDir: string,
-  options: { defines?: Record<string, string> } = {},
+  options: { defines?: Record<string, string>; runtimeLibrary?: string } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
   const planned = generateFolder(ir, targetName, dir);
   const target = planned.target;
+  // With a prebuilt runtime library, only the model and the driver are compiled here.
+  const skip = [`${LAYOUT.target}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
   const files = generateFiles(planned)
     .map((f) => f.path)
-    .filter((p) => p.endsWith('.c') && !p.startsWith(`${LAYOUT.target}/`));
+    .filter((p) => p.endsWith('.c') && !skip.some((prefix) => p.startsWith(prefix)));
   const compile = await compileFirmware({
     target,
-    sources: files.map((p) => join(dir, p)),
+    sources: [...files.map((p) => join(dir, p)), ...(options.runtimeLibrary ? [options.runtimeLibrary] : [])],
     includeDirs: [join(dir, LAYOUT.model), join(dir, LAYOUT.runtime)],
     outDir: join(dir, 'build'),
     ...(options.defines ? { defines: options.defines } : {}),

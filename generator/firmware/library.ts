@@ -1,0 +1,39 @@
+/**
+ * The runtime compiled once per target into a static library, so that many
+ * models can be linked against it quickly (the property tests build dozens).
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { getTarget, projectRoot } from '../../targets/targets.ts';
+import { MANDATORY_CFLAGS, ToolchainError } from '../toolchain/compile.ts';
+
+export const RUNTIME_SOURCE_DIR = join(projectRoot, 'runtime-c');
+/** The firmware driver: linked into emulation firmware, not part of the library. */
+export const DRIVER_SOURCE = 'tf_main.c';
+
+async function tool(program: string, args: string[], cwd: string, what: string): Promise<void> {
+  const r = await execa(program, args, { cwd, reject: false, stdin: 'ignore' });
+  if (r.failed) {
+    throw new ToolchainError(`${what} failed (exit ${String(r.exitCode)}):\n${String(r.stderr)}`, {
+      command: [program, ...args],
+      stderr: String(r.stderr),
+      exitCode: r.exitCode ?? null,
+    });
+  }
+}
+
+/** Compiles runtime-c/ (without the driver) for `targetName` into `<outDir>/libtinyfoa.a`. */
+export async function buildRuntimeLibrary(targetName: string, outDir: string): Promise<string> {
+  const target = getTarget(targetName);
+  const dir = resolve(outDir);
+  mkdirSync(dir, { recursive: true });
+  const sources = readdirSync(RUNTIME_SOURCE_DIR)
+    .filter((f) => f.endsWith('.c') && f !== DRIVER_SOURCE)
+    .sort();
+  const flags = [...target.cpuFlags, ...MANDATORY_CFLAGS, ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])];
+  await tool(target.compiler, [...flags, `-I${RUNTIME_SOURCE_DIR}`, '-c', ...sources.map((s) => join(RUNTIME_SOURCE_DIR, s))], dir, `compiling the runtime for ${target.name}`);
+  const lib = join(dir, 'libtinyfoa.a');
+  await tool(target.archiver, ['rcs', lib, ...sources.map((s) => s.replace(/\.c$/, '.o'))], dir, `archiving the runtime for ${target.name}`);
+  return lib;
+}

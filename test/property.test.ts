@@ -1,0 +1,136 @@
+/**
+ * The property behind the product: for many model shapes — widths straddling
+ * word boundaries, slices 1–4, both optimizers, both encodings, batch 1 and > 1 —
+ * firmware on every target reaches the simulator's exact state at every
+ * checkpoint. Real cross compiler, real QEMU.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../generator/data/types.ts';
+import { buildFirmware } from '../generator/firmware/device.ts';
+import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
+import { verify } from '../generator/firmware/verify.ts';
+import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
+import { Stream } from '../generator/numerics/prng.ts';
+
+const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7'];
+const work = mkdtempSync(join(tmpdir(), 'tinyfoa-property-'));
+
+const sgd = (lr: number): OptimizerIR => ({ kind: 'sgd', learningRate: lr });
+const adam = (lr: number): OptimizerIR => ({ kind: 'adam', learningRate: lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+
+interface Shape {
+  features: number;
+  units: number[];
+  classes: number;
+  slices: number;
+  encoding: 'u8' | 'bits';
+  optimizer: OptimizerIR;
+  batch: number;
+  schedule: 'cyclic' | 'all';
+  gate: 'symmetric' | 'relu';
+}
+
+const SHAPES: Shape[] = [
+  { features: 1, units: [1], classes: 2, slices: 1, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 31, units: [33], classes: 3, slices: 2, encoding: 'bits', optimizer: adam(0.01), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 32, units: [31, 32], classes: 4, slices: 3, encoding: 'u8', optimizer: sgd(0.05), batch: 3, schedule: 'cyclic', gate: 'relu' },
+  { features: 33, units: [63, 5], classes: 5, slices: 4, encoding: 'bits', optimizer: sgd(0.2), batch: 1, schedule: 'all', gate: 'symmetric' },
+  { features: 63, units: [64], classes: 10, slices: 1, encoding: 'u8', optimizer: adam(0.001), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 64, units: [65, 33], classes: 2, slices: 2, encoding: 'bits', optimizer: adam(0.02), batch: 1, schedule: 'all', gate: 'relu' },
+  { features: 65, units: [32, 31, 30], classes: 7, slices: 3, encoding: 'u8', optimizer: sgd(0.05), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 95, units: [97], classes: 3, slices: 4, encoding: 'u8', optimizer: adam(0.005), batch: 4, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 96, units: [4, 4], classes: 4, slices: 4, encoding: 'bits', optimizer: sgd(0.5), batch: 2, schedule: 'cyclic', gate: 'relu' },
+  { features: 97, units: [129], classes: 6, slices: 2, encoding: 'bits', optimizer: sgd(0.01), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 127, units: [31, 63], classes: 9, slices: 1, encoding: 'u8', optimizer: adam(0.01), batch: 1, schedule: 'all', gate: 'symmetric' },
+  { features: 128, units: [33, 33, 33], classes: 2, slices: 3, encoding: 'bits', optimizer: adam(0.003), batch: 3, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 129, units: [2], classes: 2, slices: 2, encoding: 'u8', optimizer: sgd(0.3), batch: 5, schedule: 'cyclic', gate: 'relu' },
+  { features: 2, units: [64, 65], classes: 3, slices: 2, encoding: 'u8', optimizer: sgd(0.05), batch: 1, schedule: 'all', gate: 'symmetric' },
+  { features: 16, units: [16, 16], classes: 4, slices: 4, encoding: 'bits', optimizer: adam(0.05), batch: 1, schedule: 'cyclic', gate: 'relu' },
+  { features: 200, units: [95], classes: 10, slices: 3, encoding: 'u8', optimizer: sgd(0.02), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 33, units: [1, 1], classes: 2, slices: 1, encoding: 'bits', optimizer: sgd(0.1), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 70, units: [31], classes: 5, slices: 4, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 48, units: [40, 24], classes: 8, slices: 2, encoding: 'u8', optimizer: adam(0.002), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
+  { features: 65, units: [66], classes: 3, slices: 3, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: 'all', gate: 'relu' },
+  { features: 100, units: [50, 25, 12], classes: 4, slices: 2, encoding: 'bits', optimizer: sgd(0.05), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+];
+
+function irOf(s: Shape, i: number): ModelIR {
+  return {
+    name: `shape${i}`,
+    source: '',
+    input: { features: s.features, encoding: s.encoding },
+    classes: s.classes,
+    layers: buildLayers(s.features, s.units, s.slices),
+    training: {
+      slices: s.slices,
+      optimizer: s.optimizer,
+      batchSize: s.batch,
+      epochsPerLayer: 1,
+      seed: 1000 + i,
+      blockSchedule: s.schedule,
+      gradientGate: s.gate,
+      algorithm: 'tinyfoa',
+    },
+  };
+}
+
+/** Random bytes with a class-dependent bias, so that training moves the state. */
+function dataFor(features: number, classes: number, count: number, seed: number): Dataset {
+  const s = new Stream(seed, 9);
+  const split = (n: number) => {
+    const samples = new Uint8Array(n * features);
+    const labels = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const y = s.below(classes);
+      labels[k] = y;
+      for (let i = 0; i < features; i++) samples[k * features + i] = (i + y) % classes === 0 ? 128 + s.below(128) : s.below(160);
+    }
+    return { count: n, samples, labels };
+  };
+  return { name: 'synthetic', features, classes, train: split(count), test: split(16), provenance: 'property test' };
+}
+
+const libraries: Record<string, string> = {};
+
+describe('firmware equals the simulator bit for bit', () => {
+  beforeAll(async () => {
+    for (const t of TARGETS) libraries[t] = await buildRuntimeLibrary(t, join(work, 'lib', t));
+  });
+
+  it('covers the required space of shapes', () => {
+    expect(SHAPES.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(SHAPES.map((s) => s.slices))).toEqual(new Set([1, 2, 3, 4]));
+    expect(new Set(SHAPES.map((s) => s.optimizer.kind))).toEqual(new Set(['sgd', 'adam']));
+    expect(new Set(SHAPES.map((s) => s.encoding))).toEqual(new Set(['u8', 'bits']));
+    expect(SHAPES.some((s) => s.batch === 1) && SHAPES.some((s) => s.batch > 1)).toBe(true);
+    const widths = new Set(SHAPES.flatMap((s) => [s.features, ...s.units]));
+    for (const w of [1, 31, 32, 33, 63, 64, 65]) expect(widths.has(w), `width ${w}`).toBe(true);
+  });
+
+  SHAPES.forEach((shape, i) => {
+    const ir = irOf(shape, i);
+    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${shape.schedule} ${shape.gate}`;
+    it(`shape ${i}: ${label}`, async () => {
+      // At least 50 update steps, spread over the layers, with a digest every 10 samples.
+      const steps = 50 * shape.batch + shape.units.length * shape.batch;
+      const data = dataFor(shape.features, shape.classes, Math.ceil(steps / shape.units.length) + shape.batch, 77 + i);
+      const r = await verify(ir, data, {
+        targets: TARGETS,
+        steps,
+        every: 10,
+        outDir: join(work, `shape${i}`),
+        build: (model, target, dir) => buildFirmware(model, target, dir, { runtimeLibrary: libraries[target]! }),
+      });
+      for (const t of r.targets) {
+        expect(t.mismatch, `${t.target}: ${JSON.stringify(t.mismatch)}`).toBeNull();
+        expect(t.matched).toBe(t.checkpoints);
+        expect(t.finalDigest).toBe(r.simulatorDigest);
+      }
+      expect(r.targets.map((t) => t.target)).toEqual(TARGETS);
+      expect(r.samples).toBeGreaterThanOrEqual(50);
+    });
+  });
+});
