@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../generator/data/types.ts';
 import { generateFiles, writeFolderAtomically } from '../generator/emit/emit.ts';
-import { buildFirmware, generateFolder } from '../generator/firmware/device.ts';
+import { buildFirmware, generateFolder, heapReferences } from '../generator/firmware/device.ts';
 import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { parseModelFile } from '../generator/model/parse.ts';
@@ -107,6 +107,29 @@ describe('generated C folder', () => {
 
   it('refuses simulator-only baselines', () => {
     expect(() => plan(small({ algorithm: 'bp' }), getTarget('host'))).toThrow(PlanError);
+  });
+});
+
+describe('memory rules of a build', () => {
+  it('refuses a model that does not fit the declared part, naming the region, the need, the size and what to change', async () => {
+    const big: ModelIR = { ...small(), layers: buildLayers(40, [4000], 2) };
+    await expect(buildFirmware(big, 'cortex-m3', join(work, 'big'))).rejects.toThrow(
+      /does not fit STM32F103RE \(target cortex-m3\):\n  RAM: needs [\d,]+ bytes .* but STM32F103RE has 65,536; move the weight store .* --store file/,
+    );
+    const fw = await buildFirmware(big, 'cortex-m3', join(work, 'big'), { fit: 'emulator' });
+    expect(fw.compile.sizes.ram).toBeGreaterThan(65536);
+  });
+
+  it('finds objects that reference the heap in the linker trace, and the firmware has none', async () => {
+    const src = join(work, 'heap.c');
+    writeFileSync(src, '#include <stdlib.h>\nint main(void) { void *p = malloc(4); free(p); return p == 0; }\n');
+    const r = await execa('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '--specs=nano.specs', '--specs=rdimon.specs', src, '-Wl,-y,malloc', '-Wl,-y,free', '-o', join(work, 'heap.elf')], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const users = heapReferences(r.stderr);
+    expect(users.map((u) => u.symbol).sort()).toEqual(['free', 'malloc']);
+    const fw = await buildFirmware(small(), 'cortex-m4', join(work, 'noheap'));
+    expect(fw.compile.stderr).toMatch(/reference to _?malloc|definition of malloc|reference to malloc/);
+    expect(heapReferences(fw.compile.stderr)).toEqual([]);
   });
 });
 

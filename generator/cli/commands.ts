@@ -49,6 +49,13 @@ function defaultOut(ir: ModelIR, target: string): string {
   return join('out', `${ir.name}-${target}`);
 }
 
+const FIT_HELP = "memory check: 'device' refuses firmware that does not fit the target's real part, 'emulator' only needs the emulator's memory";
+
+function fitMode(value: string): 'device' | 'emulator' {
+  if (value !== 'device' && value !== 'emulator') throw new CliError(`--fit must be 'device' or 'emulator', got '${value}'`);
+  return value;
+}
+
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -132,12 +139,13 @@ export function registerCommands(program: Command): void {
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
+    .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { buildFirmware } = await firmware();
-      const fw = await buildFirmware(ir, opts.target, out);
+      const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit });
       const s = fw.compile.sizes;
       const summary = { model: ir.name, target: opts.target, elf: fw.compile.elf, sizes: s, arenaBytes: fw.arenaBytes };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -160,8 +168,9 @@ export function registerCommands(program: Command): void {
     .option('--epochs-per-layer <n>', "override the model's epochsPerLayer", wholeNumber(1))
     .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
+    .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const data = loadDataset(opts.data);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
@@ -173,6 +182,7 @@ export function registerCommands(program: Command): void {
         ...(opts.epochsPerLayer !== undefined ? { epochsPerLayer: opts.epochsPerLayer } : {}),
         ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
         ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+        fit: opts.fit,
         onPhase: (phase) => progress.update(0, 1, phase),
       });
       progress.done();
@@ -217,8 +227,9 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', 'output folder', join('out', 'demo'))
     .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
+    .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(opts.model);
       const data = loadDataset(opts.data);
       const out = resolve(opts.out);
@@ -236,7 +247,7 @@ export function registerCommands(program: Command): void {
       say(`    accuracy ${pct(sim.accuracy)}, digest ${sim.digest}, ${sim.samplesPerSecond.toFixed(0)} samples/s`);
       say(`2/3 generating C for ${opts.target}, compiling, training on the device (${opts.target === 'host' ? 'native' : 'QEMU'})`);
       const { runOnDevice } = await deviceTraining();
-      const device = await runOnDevice(ir, data, { target: opts.target, outDir: join(out, opts.target), ...limits, onPhase: (p) => progress.update(0, 1, p) });
+      const device = await runOnDevice(ir, data, { target: opts.target, outDir: join(out, opts.target), ...limits, fit: opts.fit, onPhase: (p) => progress.update(0, 1, p) });
       progress.done();
       say(`    accuracy ${pct(device.accuracy)}, digest ${device.digest}, ${device.seconds.toFixed(1)} s`);
       const sameDigest = device.digest === sim.digest;

@@ -44,7 +44,12 @@ export async function buildFirmware(
   ir: ModelIR,
   targetName: string,
   outDir: string,
-  options: { defines?: Record<string, string>; runtimeLibrary?: string } = {},
+  options: {
+    defines?: Record<string, string>;
+    runtimeLibrary?: string;
+    /** `device` (default): refuse firmware that does not fit the target's declared part; `emulator`: only the emulator's memory. */
+    fit?: FitMode;
+  } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
   const planned = generateFolder(ir, targetName, dir);
@@ -60,7 +65,16 @@ export async function buildFirmware(
     includeDirs: [join(dir, LAYOUT.model), join(dir, LAYOUT.runtime)],
     outDir: join(dir, 'build'),
     ...(options.defines ? { defines: options.defines } : {}),
+    // The linker names every object that references a heap function.
+    extraFlags: HEAP_FUNCTIONS.map((f) => `-Wl,-y,${f}`),
   });
+  const heapUsers = heapReferences(compile.stderr);
+  if (heapUsers.length > 0) {
+    throw new FirmwareError(
+      `the firmware must not use the heap, but ${heapUsers.map((h) => `${h.file} references ${h.symbol}`).join('; ')}`,
+    );
+  }
+  if ((options.fit ?? 'device') === 'device') checkFit(planned, compile);
   const arenaBytes = (await symbolSize(compile.elf, planned.arenaSymbol)) ?? -1;
   if (arenaBytes !== planned.arenaFloats * 4) {
     throw new FirmwareError(
@@ -68,6 +82,67 @@ export async function buildFirmware(
     );
   }
   return { planned, target, dir, compile, arenaBytes };
+}
+
+export type FitMode = 'device' | 'emulator';
+
+const HEAP_FUNCTIONS = ['malloc', 'calloc', 'realloc', 'free'];
+
+/**
+ * Objects outside the system C library that reference a heap function, from the
+ * linker's -y trace. The C library's own stdio (used by the emulation driver for
+ * semihosting files) may allocate from its bounded heap; nothing of ours may.
+ */
+export function heapReferences(linkerTrace: string): { file: string; symbol: string }[] {
+  const out: { file: string; symbol: string }[] = [];
+  for (const line of linkerTrace.split('\n')) {
+    const m = /: (\S+): reference to (\w+)\s*$/.exec(line);
+    if (!m || !HEAP_FUNCTIONS.includes(m[2]!)) continue;
+    const file = m[1]!;
+    if (/^\/(usr|lib)\//.test(file)) continue;
+    out.push({ file, symbol: m[2]! });
+  }
+  return out;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** Refuses firmware that does not fit the real part the target declares, saying what to change. */
+export function checkFit(planned: PlannedModel, compile: CompileResult): void {
+  const device = planned.target.device;
+  if (device === null) return;
+  const s = compile.sizes;
+  const problems: string[] = [];
+  if (s.ram > device.ramBytes) {
+    const store = planned.memory.store;
+    const storeInRam = ((planned as { store?: string }).store ?? 'ram') === 'ram';
+    const advice = [
+      ...(storeInRam ? [`move the weight store (${fmt(store)} bytes) out of RAM with --store file or --store user`] : []),
+      `raise training.slices to shrink the arena (${fmt(planned.arenaFloats * 4)} bytes now)`,
+      'or use fewer units',
+    ];
+    problems.push(
+      `RAM: needs ${fmt(s.ram)} bytes (.data ${fmt(s.data)}, .bss ${fmt(s.bss)}, stack ${fmt(s.stack)}, heap ${fmt(s.heap)}) but ${device.part} has ${fmt(device.ramBytes)}; ${advice.join(', ')}`,
+    );
+  }
+  if (s.flash > device.flashBytes) {
+    problems.push(
+      `flash: needs ${fmt(s.flash)} bytes (.text ${fmt(s.text)}, .rodata ${fmt(s.rodata)}, .data ${fmt(s.data)}) but ${device.part} has ${fmt(device.flashBytes)}; use fewer units or layers`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new FitError(
+      `model ${planned.ir.name} does not fit ${device.part} (target ${planned.target.name}):\n  ${problems.join('\n  ')}\n` +
+        '  (to run it in the emulator anyway, which has more memory than the part, pass --fit emulator)',
+    );
+  }
+}
+
+export class FitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FitError';
+  }
 }
 
 export interface JobRun {

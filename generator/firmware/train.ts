@@ -4,8 +4,7 @@ import type { Dataset } from '../data/types.ts';
 import { limitSplit } from '../data/index.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { checkFeatures, encodeSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
-import { buildFirmware } from './device.ts';
-import { runJob } from './device.ts';
+import { buildFirmware, runJob, type FitMode } from './device.ts';
 import { JobBuilder, recordBytes } from './job.ts';
 
 export interface DeviceRunResult {
@@ -34,6 +33,7 @@ export async function runOnDevice(
     epochsPerLayer?: number;
     limitTrain?: number;
     limitTest?: number;
+    fit?: FitMode;
     onPhase?: (phase: string) => void;
   },
 ): Promise<DeviceRunResult> {
@@ -44,7 +44,7 @@ export async function runOnDevice(
   const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
   const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
   opts.onPhase?.(`building for ${opts.target}`);
-  const fw = await buildFirmware(ir, opts.target, opts.outDir);
+  const fw = await buildFirmware(ir, opts.target, opts.outDir, opts.fit ? { fit: opts.fit } : {});
 
   const plans = trainingSchedule(ir, train.count, epochs);
   const order: number[] = [];

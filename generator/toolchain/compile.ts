@@ -85,6 +85,8 @@ export interface CompileResult {
   /** The compiler's argv, first element the compiler itself. */
   command: readonly string[];
   sizes: SectionSizes;
+  /** What the compiler and linker printed on stderr (warnings are errors, so: traces such as -Wl,-y). */
+  stderr: string;
 }
 
 const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -137,6 +139,11 @@ export function compileCommand(options: CompileOptions): { command: string[]; el
 
 /** Runs a toolchain program; a missing program or a non-zero exit is a ToolchainError. */
 async function runTool(command: readonly string[], what: string): Promise<string> {
+  return (await runToolFull(command, what)).stdout;
+}
+
+/** Runs a toolchain program and returns both of its output streams. */
+async function runToolFull(command: readonly string[], what: string): Promise<{ stdout: string; stderr: string }> {
   const [program, ...args] = command as [string, ...string[]];
   const result = await execa(program, args, { reject: false, stdin: 'ignore' });
   if (result.failed) {
@@ -154,7 +161,7 @@ async function runTool(command: readonly string[], what: string): Promise<string
       exitCode: result.exitCode ?? null,
     });
   }
-  return String(result.stdout);
+  return { stdout: String(result.stdout), stderr: String(result.stderr ?? '') };
 }
 
 /** Compiles and links firmware for a target, then measures its sections. */
@@ -163,9 +170,9 @@ export async function compileFirmware(options: CompileOptions): Promise<CompileR
   if (options.sources.length === 0) throw new Error('compileFirmware: no sources given');
   const { command, elf, map } = compileCommand({ ...options, target });
   await mkdir(resolve(options.outDir), { recursive: true });
-  await runTool(command, `compiling ${basename(elf)} for ${target.name}`);
+  const { stderr } = await runToolFull(command, `compiling ${basename(elf)} for ${target.name}`);
   const sizes = await sectionSizes(elf, target);
-  return { target, elf, map, command, sizes };
+  return { target, elf, map, command, sizes, stderr };
 }
 
 const textSections = new Set(['.isr_vector', '.text', '.init', '.fini', '.plt', '.plt.got', '.plt.sec']);
