@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/index.ts';
+import type { MeasuredMemory } from '../firmware/measure.ts';
 import type { DeviceRunResult } from '../firmware/train.ts';
+import type { Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
@@ -47,6 +49,16 @@ const verification = () => import('../firmware/verify.ts');
 
 function defaultOut(ir: ModelIR, target: string): string {
   return join('out', `${ir.name}-${target}`);
+}
+
+const COMPARABLE = ['bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
+
+function algorithmList(value: string): string[] {
+  const list = value.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  for (const a of list) {
+    if (!(COMPARABLE as readonly string[]).includes(a)) throw new CliError(`--compare: unknown algorithm '${a}'; known: ${COMPARABLE.join(', ')}`);
+  }
+  return list;
 }
 
 const FIT_HELP = "memory check: 'device' refuses firmware that does not fit the target's real part, 'emulator' only needs the emulator's memory";
@@ -276,5 +288,49 @@ export function registerCommands(program: Command): void {
         );
       }
       if (!report.bitExact) process.exitCode = 1;
+    });
+
+  program
+    .command('memory')
+    .description("training memory per phase with the paper's accounting, for TinyFoA and baselines; with --target also measured from the built firmware")
+    .argument('<model>', 'model file (.ts)')
+    .option('-t, --target <target>', `also build for this target and measure: ${targetNames.join(', ')}`, targetName)
+    .option('--compare <list>', `algorithms beside tinyfoa: ${COMPARABLE.join(',')}`, algorithmList, [...COMPARABLE])
+    .option('-o, --out <dir>', 'build folder for --target (default out/<name>-<target>-memory)')
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; json?: boolean }) => {
+      const ir = await loadModel(modelPath);
+      const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
+      const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
+      const analytic = algorithms.map((a) => ({ algorithm: a, ...analyticMemory(ir, a) }));
+      const extra = extras(ir);
+      let measured: MeasuredMemory | null = null;
+      if (opts.target) {
+        const { measureMemory } = await import('../firmware/measure.ts');
+        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)));
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured })}\n`);
+        return;
+      }
+      const mb = (b: number) => toMB(b).toFixed(2).padStart(10);
+      const lines = [
+        `model ${ir.name}: analytic training memory (fp32 = 4 B, binary = 1 bit, batch 1, MB = 10^6 B)`,
+        `  ${'algorithm'.padEnd(14)}${'forward'.padStart(10)}${'gradient'.padStart(10)}${'update'.padStart(10)}  MB`,
+        ...analytic.map((r) => `  ${r.algorithm.padEnd(14)}${mb(r.forward)}${mb(r.gradient)}${mb(r.update)}`),
+        `  not in these figures (docs/memory.md): ${extra.notes.slice(1).join('; ')}`,
+      ];
+      if (measured) {
+        const m = measured;
+        const b = (n: number | null) => (n === null ? 'n/a' : `${n.toLocaleString('en-US')} B`);
+        lines.push(
+          `measured on ${m.target}${m.part ? ` (declares ${m.part}: ${kib(m.deviceRamBytes!)} RAM, ${kib(m.deviceFlashBytes!)} flash)` : ''}:`,
+          `  .text ${b(m.text)}  .rodata ${b(m.rodata)}  .data ${b(m.data)}  .bss ${b(m.bss)}`,
+          `  arena ${b(m.arena)} (plan ${b(m.planArena)})  stack high-water ${b(m.stackHighWater)}  stdio heap ${b(m.heapUsed)}`,
+          `  weight store ${b(m.store)} (${m.storeInRam ? 'in RAM' : 'outside RAM'})`,
+          `  SRAM working set (RAM without the store) ${b(m.sramWorkingSet)}${m.sramWorkingSet !== null ? ` = ${kib(m.sramWorkingSet)}` : ''}; flash ${b(m.flash)}`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -84,11 +84,12 @@ export interface FirmwareOutput {
   digests: DigestReport[];
   dumps: string[];
   cycles: (number | null)[];
+  memory: { stackHighWater: number; stackSize: number; heapUsed: number; heapSize: number } | null;
 }
 
 /** Parses the `TF …` lines of a firmware run. Unknown lines are ignored (they are kept in the log). */
 export function parseFirmwareOutput(stdout: string): FirmwareOutput {
-  const out: FirmwareOutput = { ready: null, trains: [], evals: [], digests: [], dumps: [], cycles: [] };
+  const out: FirmwareOutput = { ready: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], memory: null };
   for (const line of stdout.split(/\r?\n/)) {
     let m: RegExpExecArray | null;
     if ((m = /^TF READY runtime=(\S+) semantics=(\d+) arena_floats=(\d+) bit_arena_words=(\d+)/.exec(line))) {
@@ -104,6 +105,8 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
       if (last) last.arrays.push({ layer: Number(m[1]), name: m[2]!, digest: m[3]! });
     } else if ((m = /^TF DUMP (\S+)/.exec(line))) {
       out.dumps.push(m[1]!);
+    } else if ((m = /^TF MEMORY stack_high_water=(\d+) stack_size=(\d+) heap_used=(\d+) heap_size=(\d+)/.exec(line))) {
+      out.memory = { stackHighWater: Number(m[1]), stackSize: Number(m[2]), heapUsed: Number(m[3]), heapSize: Number(m[4]) };
     } else if ((m = /^TF CYCLES (\S+)/.exec(line))) {
       out.cycles.push(m[1] === 'unavailable' ? null : Number(m[1]));
     }
