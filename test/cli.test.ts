@@ -52,4 +52,26 @@ describe('the tinyfoa command', () => {
     expect(r.stderr).toMatch(/unknown target 'pdp11': known targets are host, cortex-m3, cortex-m4, cortex-m7/);
     expect((await tinyfoa('frobnicate')).exitCode).toBe(2);
   });
+
+  it('demo goes model → C → firmware → training in QEMU → bit-exact check (on a subset)', async () => {
+    const r = await tinyfoa('demo', '--model', example, '--limit', '120', '--limit-test', '60', '-o', join(dir, 'demo'), '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.target).toBe('cortex-m4');
+    expect(j.bitExact).toBe(true);
+    expect(j.device.digest).toBe(j.simulator.digest);
+    expect(j.device.perLayer.map((p: { correct: number }) => p.correct)).toEqual(j.simulator.perLayer.map((p: { correct: number }) => p.correct));
+    expect(j.device.cycles).toBeGreaterThan(0);
+  });
+
+  it('verify prints a bit-exact report for two targets and build refuses what does not fit', async () => {
+    const v = await tinyfoa('verify', example, '--data', 'mnist', '--targets', 'host,cortex-m3', '--steps', '6', '--every', '2', '-o', join(dir, 'verify'));
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/host\s+OK\s+3\/3 checkpoints/);
+    expect(v.stdout).toMatch(/cortex-m3\s+OK\s+3\/3 checkpoints/);
+    expect(v.stdout).toMatch(/bit-exact on every target/);
+    const b = await tinyfoa('build', example, '--target', 'cortex-m4', '-o', join(dir, 'b'));
+    expect(b.exitCode).toBe(2);
+    expect(b.stderr).toMatch(/does not fit STM32F411RE/);
+  });
 });
