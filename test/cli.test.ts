@@ -28,7 +28,7 @@ describe('the tinyfoa command', () => {
     const r = await tinyfoa('simulate', example, '--data', 'mnist', '--limit', '200', '--limit-test', '100', '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.perLayer).toHaveLength(3);
+    expect(j.perLayer).toHaveLength(2);
     expect(j.digest).toMatch(/^[0-9a-f]{8}$/);
     expect(j.accuracy).toBeGreaterThan(0.3);
     expect(j.trainSamples).toBe(200);

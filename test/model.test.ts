@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../generator/model/errors.ts';
 import { parseModelFile, parseModelSource } from '../generator/model/parse.ts';
 
-const base = readFileSync(new URL('../examples/mnist.ts', import.meta.url), 'utf8');
+const base = readFileSync(new URL('./fixtures/models/digits.ts', import.meta.url), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tinyfoa-model-'));
 
 /** Parses `base` with one replacement and returns the single problem reported. */
@@ -32,7 +32,7 @@ function positionOf(text: string, needle: string) {
 
 describe('model files', () => {
   it('parses the bundled example into the IR with defaults and block geometry', () => {
-    const ir = parseModelFile(new URL('../examples/mnist.ts', import.meta.url).pathname);
+    const ir = parseModelFile(new URL('./fixtures/models/digits.ts', import.meta.url).pathname);
     expect(ir.name).toBe('digits');
     expect(ir.input).toEqual({ features: 784, encoding: 'u8' });
     expect(ir.layers.map((l) => [l.inputs, l.units])).toEqual([
