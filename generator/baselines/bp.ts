@@ -10,10 +10,12 @@
  * W^b = sign(W)·mean|W| (latent W kept in fp32, clamped to [−1, 1] after every
  * step) and h = ReLU(sign(z)·mean_j|z_j|) ∈ {0, γ}; the gradient passes the
  * binarisations straight through (weights: unchanged; activations: gated by
- * 1[0 < z < 1], the ReLU gate times the |z| < 1 clip). The output layer stays
- * fp32, as in the authors' code.
+ * the model's gradient gate: `symmetric` 1[−1 < z < 1], the clip of sign()'s
+ * estimator, or `relu` 1[0 < z < 1], which adds the ReLU gate as the authors'
+ * code does). The output layer stays fp32, as in the authors' code.
  */
 import type { ModelIR } from '../ir/ir.ts';
+import type { GradientGate } from '../model/api.ts';
 import {
   Adam,
   argmaxRow,
@@ -31,6 +33,8 @@ import type { Rng } from './rng.ts';
 
 export interface BpSettings {
   binary: boolean;
+  /** bp-bw-ba only: where the error passes a binary activation (see GradientGate in the model API). */
+  gate: GradientGate;
   batchSize: number;
   learningRate: number;
 }
@@ -148,9 +152,10 @@ export class BpLearner implements BatchLearner {
       const dz = this.dz;
       const n = B * N;
       if (this.s.binary) {
+        const lo = this.s.gate === 'relu' ? 0 : -1;
         for (let i = 0; i < n; i++) {
           const v = z[i]!;
-          dz[i] = v > 0 && v < 1 ? dh[i]! : 0;
+          dz[i] = v > lo && v < 1 ? dh[i]! : 0;
         }
       } else {
         for (let i = 0; i < n; i++) dz[i] = z[i]! > 0 ? dh[i]! : 0;

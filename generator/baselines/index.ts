@@ -33,11 +33,11 @@ export interface BaselineSettings {
 
 export const BASELINE_SETTINGS: Readonly<Record<BaselineAlgorithm, Readonly<BaselineSettings>>> = {
   bp: { optimizer: 'adam', learningRate: 1e-3, batchSize: 100 },
-  'bp-bw-ba': { optimizer: 'adam', learningRate: 1e-3, batchSize: 100 },
-  ff: { optimizer: 'adam', learningRate: 1e-3, batchSize: 100 },
-  'ff-bw-ba': { optimizer: 'adam', learningRate: 1e-3, batchSize: 100 },
-  pepita: { optimizer: 'sgd-momentum', learningRate: 0.01, batchSize: 64, momentum: 0.9, feedbackScale: 0.05 },
-  'pepita-bw-ba': { optimizer: 'sgd-momentum', learningRate: 0.01, batchSize: 64, momentum: 0.9, feedbackScale: 0.05 },
+  'bp-bw-ba': { optimizer: 'adam', learningRate: 2e-3, batchSize: 100 },
+  ff: { optimizer: 'adam', learningRate: 3e-3, batchSize: 100 },
+  'ff-bw-ba': { optimizer: 'adam', learningRate: 3e-3, batchSize: 100 },
+  pepita: { optimizer: 'sgd-momentum', learningRate: 0.03, batchSize: 64, momentum: 0.9, feedbackScale: 0.05 },
+  'pepita-bw-ba': { optimizer: 'sgd-momentum', learningRate: 0.03, batchSize: 64, momentum: 0.9, feedbackScale: 0.05 },
 };
 
 export interface TrainBaselineOptions {
@@ -63,7 +63,11 @@ function learnerFor(ir: ModelIR, algorithm: BaselineAlgorithm, s: BaselineSettin
   switch (algorithm) {
     case 'bp':
     case 'bp-bw-ba':
-      return new BpLearner(ir, { binary, batchSize: s.batchSize, learningRate: s.learningRate }, rng);
+      return new BpLearner(
+        ir,
+        { binary, gate: ir.training.gradientGate ?? 'symmetric', batchSize: s.batchSize, learningRate: s.learningRate },
+        rng,
+      );
     case 'ff':
     case 'ff-bw-ba':
       return new FfLearner(ir, { binary, batchSize: s.batchSize, learningRate: s.learningRate }, rng);
