@@ -81,5 +81,8 @@ uint32_t tf_record_floats(const tf_model *model, uint8_t layer, uint32_t record)
     if (record == blocks) {
         return tf_record_per_element(model) * lay->units + tf_record_tail(model);
     }
+    if (record == blocks + 1u) {
+        return TF_META_FLOATS;
+    }
     return 0u;
 }

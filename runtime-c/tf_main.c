@@ -6,15 +6,21 @@
  * runs it against the generated model; docs/runtime.md "Firmware driver" has the formats.
  * Success ends with the line "TINYFOA-OK" and exit code 0; any failure prints
  * "TINYFOA-FAIL <status> <message>" and exits with 1.
+ *
+ * On start it resumes the state the weight store holds (tf_resume), else initialises
+ * (tf_init). After a resume, the samples that the committed update steps consumed — n_l · B
+ * of layer l, in job order — are skipped in job.bin and train.bin, and the job continues
+ * from there; an incomplete batch that a power cut lost is trained again.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tinyfoa.h"
 #include "tf_model.h"
 
-#if !defined(TF_MODEL) || !defined(TF_MODEL_FEATURES)
-#error "tf_model.h must define TF_MODEL (the tf_model object) and TF_MODEL_FEATURES (its feature count)"
+#if !defined(TF_MODEL) || !defined(TF_MODEL_FEATURES) || !defined(TF_MODEL_LAYERS)
+#error "tf_model.h must define TF_MODEL (the tf_model object), TF_MODEL_FEATURES and TF_MODEL_LAYERS"
 #endif
 #if TF_SEMANTICS_VERSION != 1
 #error "this driver implements semantics version 1"
@@ -41,6 +47,9 @@ static uint32_t tf_cycle_rate;
 
 /* One sample; never on the heap, never on the stack. */
 static uint8_t tf_sample[TF_MODEL_FEATURES];
+
+/* After a resume: samples of each layer still to skip (consumed by committed steps). */
+static uint32_t tf_skip[TF_MODEL_LAYERS];
 
 /* stdio buffers of the files the driver opens, so newlib does not take them from the heap.
  * test.bin and a dump file are never open at the same time. */
@@ -108,9 +117,34 @@ static uint8_t tf_layer_arg(uint32_t layer) {
     return (uint8_t)layer;
 }
 
+/* 1 while the job is still before the resume point. */
+static int tf_skipping(void) {
+    uint32_t l;
+    for (l = 0; l < TF_MODEL.num_layers; l++) {
+        if (tf_skip[l] != 0u) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Moves train.bin past `records` records without reading them. */
+static void tf_skip_records(FILE *train, uint32_t records) {
+    const uint32_t size = 1u + (uint32_t)TF_MODEL_FEATURES;
+    const uint32_t most = 0x7FFFFFFFu / size;
+    while (records > 0u) {
+        const uint32_t step = (records < most) ? records : most;
+        if (fseek(train, (long)(step * size), SEEK_CUR) != 0) {
+            tf_fail_job("train.bin: cannot skip the trained records");
+        }
+        records -= step;
+    }
+}
+
 static void tf_cmd_train(FILE *job, FILE **train) {
     const uint8_t layer = tf_layer_arg(tf_job_arg(job));
     const uint32_t n = tf_job_arg(job);
+    const uint32_t skipped = (tf_skip[layer] < n) ? tf_skip[layer] : n;
     uint32_t i;
     if (*train == NULL) {
         *train = tf_open("train.bin", "rb", tf_train_buffer, sizeof tf_train_buffer);
@@ -118,7 +152,12 @@ static void tf_cmd_train(FILE *job, FILE **train) {
             tf_fail_job("cannot open train.bin");
         }
     }
-    for (i = 0; i < n; i++) {
+    tf_skip[layer] -= skipped;
+    tf_skip_records(*train, skipped);
+    if (skipped == n) {
+        return; /* trained before the power cut */
+    }
+    for (i = skipped; i < n; i++) {
         uint8_t label = 0;
         tf_status st;
         if (!tf_read_record(*train, &label, "train.bin")) {
@@ -129,8 +168,13 @@ static void tf_cmd_train(FILE *job, FILE **train) {
             tf_fail_status(st, "TRAIN sample", (unsigned long)i);
         }
     }
-    printf("TF TRAIN layer=%u samples=%lu steps=%lu\n", (unsigned)layer, (unsigned long)n,
-           (unsigned long)TF_MODEL.layers[layer].steps);
+    if (skipped > 0u) {
+        printf("TF TRAIN layer=%u samples=%lu steps=%lu skipped=%lu\n", (unsigned)layer, (unsigned long)n,
+               (unsigned long)TF_MODEL.layers[layer].steps, (unsigned long)skipped);
+    } else {
+        printf("TF TRAIN layer=%u samples=%lu steps=%lu\n", (unsigned)layer, (unsigned long)n,
+               (unsigned long)TF_MODEL.layers[layer].steps);
+    }
 }
 
 static void tf_cmd_eval(FILE *job) {
@@ -239,21 +283,77 @@ static void tf_cmd_cycles(void) {
     printf("TF CYCLES unavailable\n");
 }
 
-int main(void) {
-    FILE *job;
-    FILE *train = NULL;
-    uint32_t word = 0;
-    tf_status st;
-#ifdef TF_TARGET_CYCLES_H
-    tf_cycle_rate = tf_cycles_start(); /* the whole job is measured, initialisation included */
-#endif
-    st = tf_init(&TF_MODEL);
+/* A command before the resume point: its arguments are read, nothing runs. */
+static void tf_skip_command(FILE *job, uint32_t command) {
+    switch (command) {
+    case TF_CMD_EVAL:
+        (void)tf_job_arg(job);
+        break;
+    case TF_CMD_DUMP:
+        (void)tf_job_arg(job);
+        (void)tf_job_arg(job);
+        break;
+    case TF_CMD_DIGEST:
+    case TF_CMD_CYCLES:
+        break;
+    default:
+        tf_fail_job("job.bin: unknown command");
+    }
+}
+
+/* Resumes the stored state, or initialises; sets the samples to skip. */
+static void tf_start(void) {
+    int resumed = 0;
+    tf_status st = tf_resume(&TF_MODEL, &resumed);
     if (st != TF_OK) {
-        tf_fail_status(st, "INIT", 0ul);
+        tf_fail_status(st, "RESUME", 0ul);
+    }
+    if (!resumed) {
+        st = tf_init(&TF_MODEL);
+        if (st != TF_OK) {
+            tf_fail_status(st, "INIT", 0ul);
+        }
     }
     printf("TF READY runtime=%s semantics=%d arena_floats=%lu bit_arena_words=%lu\n", TF_RUNTIME_VERSION_STRING,
            TF_SEMANTICS_VERSION, (unsigned long)tf_arena_floats_required(&TF_MODEL),
            (unsigned long)tf_bit_arena_words_required(&TF_MODEL));
+    if (resumed) {
+        unsigned long samples = 0ul;
+        uint32_t l;
+        for (l = 0; l < TF_MODEL.num_layers; l++) {
+            tf_skip[l] = TF_MODEL.layers[l].steps * TF_MODEL.batch_size;
+            samples += tf_skip[l];
+        }
+        printf("TF RESUMED steps=%lu samples=%lu\n", (unsigned long)tf_total_steps(&TF_MODEL), samples);
+    }
+}
+
+#ifdef TF_TEST_POWER_CUT
+/* "power-cut=<n>": the file store cuts the power after n bytes written (tinyfoa.h). */
+static void tf_power_cut_args(int argc, char **argv) {
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "power-cut=", 10u) == 0) {
+            tf_store_file_power_cut = (uint32_t)strtoul(argv[i] + 10, NULL, 10);
+        }
+    }
+}
+#endif
+
+int main(int argc, char **argv) {
+    FILE *job;
+    FILE *train = NULL;
+    uint32_t word = 0;
+#ifdef TF_TEST_POWER_CUT
+    tf_power_cut_args(argc, argv);
+#else
+    (void)argc;
+    (void)argv;
+#endif
+#ifdef TF_TARGET_CYCLES_H
+    tf_cycle_rate = tf_cycles_start(); /* the whole job is measured, initialisation included */
+#endif
+    tf_start();
     job = tf_open("job.bin", "rb", tf_job_buffer, sizeof tf_job_buffer);
     if (job == NULL) {
         tf_fail_job("cannot open job.bin");
@@ -262,10 +362,15 @@ int main(void) {
         tf_fail_job("job.bin: bad magic (expected TFJ1)");
     }
     while (tf_read_word(job, &word)) {
-        switch (word) {
-        case TF_CMD_TRAIN:
+        if (word == TF_CMD_TRAIN) {
             tf_cmd_train(job, &train);
-            break;
+            continue;
+        }
+        if (tf_skipping()) {
+            tf_skip_command(job, word);
+            continue;
+        }
+        switch (word) {
         case TF_CMD_EVAL:
             tf_cmd_eval(job);
             break;
@@ -286,6 +391,12 @@ int main(void) {
     if (train != NULL) {
         fclose(train);
     }
+    if (tf_skipping()) {
+        tf_fail_job("job.bin trains fewer samples than the weight store's steps consumed");
+    }
+#ifdef TF_MODEL_STORE_FILE
+    printf("TF STORE file=%s written=%lu\n", TF_MODEL_STORE_FILE.path, (unsigned long)TF_MODEL_STORE_FILE.bytes_written);
+#endif
     printf("TINYFOA-OK\n");
     return 0;
 }

@@ -74,6 +74,52 @@ static tf_status tf_store_write(const tf_model *m, uint8_t layer, uint32_t recor
     return (m->store->write(m->store->ctx, layer, record, src, count) == TF_OK) ? TF_OK : TF_ERR_STORE;
 }
 
+/* CRC-32 of one uint32, little-endian, continuing crc. */
+static uint32_t tf_crc_u32(uint32_t crc, uint32_t v) {
+    uint8_t b[4];
+    b[0] = (uint8_t)(v & 0xFFu);
+    b[1] = (uint8_t)((v >> 8) & 0xFFu);
+    b[2] = (uint8_t)((v >> 16) & 0xFFu);
+    b[3] = (uint8_t)(v >> 24);
+    return TF_CRC32(crc, b, 4u);
+}
+
+/*
+ * The model check word of the meta records (docs/runtime.md, "Weight store"): CRC-32 of the
+ * descriptor fields that give a stored state its meaning, as little-endian uint32 words; 1
+ * instead of 0, so that a zeroed record never carries it.
+ */
+static uint32_t tf_model_check(const tf_model *m) {
+    const uint32_t head[17] = {
+        m->features, m->encoding, m->classes, m->num_layers, m->slices, m->optimizer, m->schedule,
+        m->batch_size, m->seed, tf_f32_to_bits(m->gamma_in), tf_f32_to_bits(m->lr), tf_f32_to_bits(m->beta1),
+        tf_f32_to_bits(m->beta2), tf_f32_to_bits(m->c1), tf_f32_to_bits(m->c2), tf_f32_to_bits(m->eps),
+        tf_f32_to_bits(m->gate_low),
+    };
+    uint32_t crc = 0u;
+    uint32_t i;
+    for (i = 0; i < 17u; i++) {
+        crc = tf_crc_u32(crc, head[i]);
+    }
+    for (i = 0; i < m->num_layers; i++) {
+        const tf_layer *layer = &m->layers[i];
+        crc = tf_crc_u32(crc, layer->inputs);
+        crc = tf_crc_u32(crc, layer->units);
+        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->beta));
+        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->omega));
+        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->count));
+    }
+    return (crc == 0u) ? 1u : crc;
+}
+
+/* Writes layer l's meta record: n_l and the model check word, as float bit patterns. */
+static tf_status tf_store_write_meta(const tf_model *m, uint8_t l, uint32_t steps, uint32_t check) {
+    float meta[TF_META_FLOATS];
+    meta[0] = tf_f32_from_bits(steps);
+    meta[1] = tf_f32_from_bits(check);
+    return tf_store_write(m, l, (uint32_t)m->slices * m->slices + 1u, meta);
+}
+
 /*
  * Recomputes a layer's derived state from the store. Used after a failed write: the store's
  * discard has dropped the staged writes (or, for a write-through store, some were applied),
@@ -126,23 +172,10 @@ static void tf_fresh_adam_tail(const tf_model *m, float *rec, uint32_t n) {
     rec[3u * n + 1u] = 1.0f;
 }
 
-tf_status tf_init(tf_model *m) {
-    tf_arena_layout lay;
+/* §5.1 classifier signs: one stream over all layers, classes, units. */
+static void tf_make_classifiers(tf_model *m) {
     tf_rng rng;
-    tf_status st;
     uint32_t l;
-    if (m == NULL) {
-        return TF_ERR_NULL;
-    }
-    m->ready = 0u;
-    m->batch_fill = 0u;
-    m->batch_layer = 0u;
-    st = tf_check_descriptor(m, &lay);
-    if (st != TF_OK) {
-        return st;
-    }
-
-    /* §5.1 classifier signs: one stream over all layers, classes, units. */
     tf_rng_seed(&rng, m->seed, TF_STREAM_CLASSIFIER);
     for (l = 0; l < m->num_layers; l++) {
         const tf_layer *layer = &m->layers[l];
@@ -158,49 +191,146 @@ tf_status tf_init(tf_model *m) {
             }
         }
     }
+}
 
-    /* §5.2 latent weights (one stream over all layers and blocks), §5.3–5 and §6. */
+/* Writes every record of layer l for tf_init (§5.2–5) and computes its derived state (§6). */
+static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *rng, uint8_t l, uint32_t check) {
+    tf_layer *layer = &m->layers[l];
+    const uint32_t row_words = tf_words_for(layer->inputs);
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    float *rec = m->arena + lay->record;
+    float *brec = m->arena + lay->bias_record;
+    uint32_t k;
+    uint32_t j;
+    tf_bits_zero(layer->weight_bits, layer->units * row_words);
+    for (k = 0; k < blocks; k++) {
+        const tf_block b = tf_block_of(layer, m->slices, k);
+        uint32_t e;
+        for (e = 0; e < b.size; e++) {
+            rec[e] = (tf_rng_uniform(rng) * 2.0f - 1.0f) * layer->omega;
+        }
+        tf_fresh_adam_tail(m, rec, b.size);
+        if (tf_store_write(m, l, k, rec) != TF_OK) {
+            return TF_ERR_STORE;
+        }
+        tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words, &layer->abs_sum[k]);
+    }
+    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    for (j = 0; j < layer->units; j++) {
+        brec[j] = 0.0f;
+        layer->bias[j] = 0.0f;
+    }
+    tf_fresh_adam_tail(m, brec, layer->units);
+    if (tf_store_write(m, l, blocks, brec) != TF_OK || tf_store_write_meta(m, l, 0u, check) != TF_OK) {
+        return TF_ERR_STORE;
+    }
+    layer->steps = 0u;
+    return TF_OK;
+}
+
+tf_status tf_init(tf_model *m) {
+    tf_arena_layout lay;
+    tf_rng rng;
+    tf_status st;
+    uint32_t check;
+    uint32_t l;
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    m->ready = 0u;
+    m->batch_fill = 0u;
+    m->batch_layer = 0u;
+    st = tf_check_descriptor(m, &lay);
+    if (st != TF_OK) {
+        return st;
+    }
+    check = tf_model_check(m);
+    tf_make_classifiers(m);
+
+    /* §5.2 latent weights (one stream over all layers and blocks), §5.3–5 and §6; every record
+     * of every layer in one store transaction. */
     tf_rng_seed(&rng, m->seed, TF_STREAM_WEIGHTS);
     for (l = 0; l < m->num_layers; l++) {
-        tf_layer *layer = &m->layers[l];
-        const uint32_t row_words = tf_words_for(layer->inputs);
-        const uint32_t blocks = (uint32_t)m->slices * m->slices;
-        float *rec = m->arena + lay.record;
-        float *brec = m->arena + lay.bias_record;
-        uint32_t k;
-        uint32_t j;
-        tf_bits_zero(layer->weight_bits, layer->units * row_words);
-        for (k = 0; k < blocks; k++) {
-            const tf_block b = tf_block_of(layer, m->slices, k);
-            uint32_t e;
-            for (e = 0; e < b.size; e++) {
-                rec[e] = (tf_rng_uniform(&rng) * 2.0f - 1.0f) * layer->omega;
-            }
-            tf_fresh_adam_tail(m, rec, b.size);
-            if (tf_store_write(m, (uint8_t)l, k, rec) != TF_OK) {
-                tf_store_discard(m, (uint8_t)l);
-                return TF_ERR_STORE;
-            }
-            tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words,
-                                &layer->abs_sum[k]);
-        }
-        layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
-        for (j = 0; j < layer->units; j++) {
-            brec[j] = 0.0f;
-            layer->bias[j] = 0.0f;
-        }
-        tf_fresh_adam_tail(m, brec, layer->units);
-        if (tf_store_write(m, (uint8_t)l, blocks, brec) != TF_OK) {
-            tf_store_discard(m, (uint8_t)l);
+        if (tf_init_layer(m, &lay, &rng, (uint8_t)l, check) != TF_OK) {
+            tf_store_discard(m, (uint8_t)TF_STORE_ALL_LAYERS);
             return TF_ERR_STORE;
         }
-        if (tf_store_commit(m, (uint8_t)l) != TF_OK) {
-            tf_store_discard(m, (uint8_t)l);
-            return TF_ERR_STORE;
-        }
-        layer->steps = 0u;
+    }
+    if (tf_store_commit(m, (uint8_t)TF_STORE_ALL_LAYERS) != TF_OK) {
+        tf_store_discard(m, (uint8_t)TF_STORE_ALL_LAYERS);
+        return TF_ERR_STORE;
     }
     m->ready = 1u;
+    return TF_OK;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Resume                                                                                      */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Reads layer l's meta record: *found = 1 if it carries `check`, and *steps = n_l. */
+static tf_status tf_read_meta(const tf_model *m, uint8_t l, uint32_t check, int *found, uint32_t *steps) {
+    float meta[TF_META_FLOATS];
+    if (tf_store_read(m, l, (uint32_t)m->slices * m->slices + 1u, meta) != TF_OK) {
+        return TF_ERR_STORE;
+    }
+    *found = (tf_f32_to_bits(meta[1]) == check);
+    *steps = tf_f32_to_bits(meta[0]);
+    return TF_OK;
+}
+
+tf_status tf_resume(tf_model *m, int *out_resumed) {
+    tf_arena_layout lay;
+    tf_status st;
+    uint32_t check;
+    uint32_t l;
+    if (out_resumed != NULL) {
+        *out_resumed = 0;
+    }
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    st = tf_check_descriptor(m, &lay);
+    if (st != TF_OK) {
+        return st;
+    }
+    check = tf_model_check(m);
+    /* Read and check everything first (only arena scratch is written): a failure changes nothing. */
+    for (l = 0; l < m->num_layers; l++) {
+        const uint32_t records = (uint32_t)m->slices * m->slices + 1u;
+        int found = 0;
+        uint32_t steps = 0u;
+        uint32_t r;
+        if (tf_read_meta(m, (uint8_t)l, check, &found, &steps) != TF_OK) {
+            return TF_ERR_STORE;
+        }
+        if (!found) {
+            return TF_OK; /* no state of this model: the caller runs tf_init */
+        }
+        for (r = 0; r < records; r++) {
+            float *dst = (r + 1u < records) ? m->arena + lay.record : m->arena + lay.bias_record;
+            if (tf_store_read(m, (uint8_t)l, r, dst) != TF_OK) {
+                return TF_ERR_STORE;
+            }
+        }
+    }
+    m->ready = 0u;
+    m->batch_fill = 0u;
+    tf_make_classifiers(m);
+    for (l = 0; l < m->num_layers; l++) {
+        int found = 0;
+        uint32_t steps = 0u;
+        tf_bits_zero(m->layers[l].weight_bits, m->layers[l].units * tf_words_for(m->layers[l].inputs));
+        if (tf_rederive_layer(m, &lay, (uint8_t)l) != TF_OK ||
+            tf_read_meta(m, (uint8_t)l, check, &found, &steps) != TF_OK || !found) {
+            return TF_ERR_STORE; /* left not initialised */
+        }
+        m->layers[l].steps = steps;
+    }
+    m->ready = 1u;
+    if (out_resumed != NULL) {
+        *out_resumed = 1;
+    }
     return TF_OK;
 }
 
@@ -435,7 +565,8 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
         }
         tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words, &layer->abs_sum[k]);
     }
-    if (tf_store_write(m, l, blocks, brec) != TF_OK || tf_store_commit(m, l) != TF_OK) {
+    if (tf_store_write(m, l, blocks, brec) != TF_OK ||
+        tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
         return tf_fail_store(m, lay, l);
     }
     layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);

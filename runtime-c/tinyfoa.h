@@ -29,8 +29,8 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
-#define TF_RUNTIME_VERSION 1
-#define TF_RUNTIME_VERSION_STRING "0.1.0"
+#define TF_RUNTIME_VERSION 2
+#define TF_RUNTIME_VERSION_STRING "0.2.0"
 /** Version of docs/semantics.md this runtime implements. */
 #define TF_SEMANTICS_VERSION 1
 
@@ -65,15 +65,22 @@ enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1 };
 /**
  * Weight store: where the latent weights and optimizer state live (RAM, file, flash, FRAM).
  *
- * Records of layer l: record k < M² is block k — its n_k weights in block order, then for
- * Adam its m (n_k), v (n_k), p1, p2. Record M² is the bias record — the N_l biases, then for
- * Adam m (N_l), v (N_l), p1, p2. tf_record_floats() gives each record's size.
+ * Records of layer l (M² + 2 of them): record k < M² is block k — its n_k weights in block
+ * order, then for Adam its m (n_k), v (n_k), p1, p2. Record M² is the bias record — the N_l
+ * biases, then for Adam m (N_l), v (N_l), p1, p2. Record M² + 1 is the meta record
+ * (TF_META_FLOATS floats carrying uint32 bit patterns): n_l, then the model check word
+ * (docs/runtime.md, "Weight store"). tf_record_floats() gives each record's size.
  *
  * read/write move one whole record (count is always the record's size) and return TF_OK or
- * TF_ERR_STORE. The runtime groups the writes of one update step (and of tf_init) into a
- * transaction: after the last write it calls commit; after a failed write it calls discard.
- * A store that promises atomicity (power cuts) stages writes until commit and drops them on
- * discard. A write-through store (the RAM store) sets commit and discard to NULL.
+ * TF_ERR_STORE. A store must give back every record bit for bit (copy bytes, never convert).
+ * The runtime groups the writes of one update step (the step's blocks, the bias, the layer's
+ * meta record), and all writes of tf_init (every record of every layer), into a transaction:
+ * after the last write it calls commit; after a failed write it calls discard. commit and
+ * discard get the layer of the step, or TF_STORE_ALL_LAYERS for tf_init. A store that
+ * promises atomicity (power cuts) stages writes until commit and drops them on discard; a
+ * write-through store (the RAM store) sets commit and discard to NULL. A store that holds no
+ * committed state must still answer read (tf_resume then finds no meta record of this model
+ * and reports an empty store): zero bytes, as the RAM and file stores return, or any content.
  */
 typedef struct tf_store {
     tf_status (*read)(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
@@ -83,11 +90,16 @@ typedef struct tf_store {
     void *ctx;
 } tf_store;
 
+/** Floats of the meta record (record M² + 1 of every layer): n_l and the model check word. */
+#define TF_META_FLOATS 2u
+/** The `layer` that commit and discard get for tf_init's transaction over every layer. */
+#define TF_STORE_ALL_LAYERS 0xFFu
+
 /**
  * RAM store over one static float array. Record r of layer l occupies
  * data[offsets[l * records_per_layer + r] .. offsets[l * records_per_layer + r + 1]).
  * offsets has num_layers * records_per_layer + 1 entries (the last one is the array's
- * length); records_per_layer = M² + 1. The generator computes the offsets from
+ * length); records_per_layer = M² + 2. The generator computes the offsets from
  * tf_record_floats(); read/write check count against them.
  */
 typedef struct tf_store_ram {
@@ -101,6 +113,59 @@ typedef struct tf_store_ram {
 tf_status tf_store_ram_read(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
 /** tf_store.write for a tf_store_ram (ctx points to it). TF_ERR_STORE on a bad record/count. */
 tf_status tf_store_ram_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
+
+/**
+ * File store (tf_store_file.c): the records in a host file accessed with stdio — under QEMU a
+ * semihosting file standing in for external flash. Every record has two slots; a transaction
+ * writes the new versions into the slots not in use and commits by writing one small commit
+ * record (sequence number, the slot in use of every record, CRC-32) into the older of two
+ * commit slots. A power cut at any byte leaves the state of the last complete commit.
+ * docs/store.md has the on-disk format. The file is opened on first use (created when
+ * missing); no heap: the generated code provides the bitmaps and the stdio buffer.
+ */
+typedef struct tf_store_file {
+    const char *path;              /**< file name; under semihosting relative to the emulator's directory */
+    const uint32_t *offsets;       /**< as tf_store_ram: num_layers·records_per_layer + 1 running sums */
+    uint32_t records_per_layer;    /**< M² + 2 */
+    uint8_t num_layers;
+    uint32_t *active;              /**< words(records): the slot in use of each record (committed) */
+    uint32_t *staged;              /**< words(records): records written by the open transaction */
+    char *io_buffer;               /**< the file's stdio buffer (static: stdio takes none from the heap) */
+    uint32_t io_buffer_bytes;
+    /* Runtime-owned; leave zero. */
+    void *file;                    /**< the open FILE, NULL until first use */
+    uint32_t seq;                  /**< sequence number of the last commit; 0: no committed state */
+    uint32_t bytes_written;        /**< bytes written to the file since start (wear figures, tests) */
+    uint8_t failed;                /**< a write of the open transaction failed: commit refuses it */
+} tf_store_file;
+
+/** tf_store.read for a tf_store_file: the record as last written in the open transaction, else as
+ * last committed; zeros while the file holds no commit. TF_ERR_STORE on a bad record/count, an
+ * unusable file, an I/O error or a record whose CRC does not match. Changes nothing on error. */
+tf_status tf_store_file_read(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
+/** tf_store.write: writes the record into its free slot and stages it. TF_ERR_STORE on a bad
+ * record/count or an unusable file (nothing changes), or an I/O error (the transaction can then
+ * only be discarded). The committed state never changes before commit. */
+tf_status tf_store_file_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
+/** tf_store.commit: writes the commit record (atomic: a torn one is ignored on open). TF_ERR_STORE
+ * when a write of the transaction failed or on an I/O error (the file is closed and reopened on
+ * next use, so the store then shows whatever commit is complete on disk). */
+tf_status tf_store_file_commit(void *ctx, uint8_t layer);
+/** tf_store.discard: drops the records staged by the open transaction. */
+void tf_store_file_discard(void *ctx, uint8_t layer);
+/** Closes the file (staged records are dropped); the next call opens it again. */
+void tf_store_file_close(void *ctx);
+
+#ifdef TF_TEST_POWER_CUT
+/**
+ * Fault injection, only in builds with -DTF_TEST_POWER_CUT: when non-zero, the file store
+ * "cuts the power" after exactly this many bytes have been written to its file since start:
+ * it writes the bytes up to that point, flushes the file and stdout, prints nothing and
+ * exits with TF_POWER_CUT_EXIT.
+ */
+extern uint32_t tf_store_file_power_cut;
+#define TF_POWER_CUT_EXIT 42
+#endif
 
 /**
  * One fully connected layer. The generated code fills the shape, the planner constants and
@@ -171,20 +236,40 @@ uint32_t tf_bit_arena_words_required(const tf_model *model);
 
 /**
  * Floats in record `record` of layer `layer` of the weight store (block record for
- * record < M², bias record for record == M²); 0 if out of range.
+ * record < M², bias record for record == M², TF_META_FLOATS for the meta record M² + 1);
+ * 0 if out of range.
  */
 uint32_t tf_record_floats(const tf_model *model, uint8_t layer, uint32_t record);
 
 /**
  * Initialises the model (§5, §6): classifier bits (stream 1), latent weights (stream 2)
  * written to the store, biases 0, Adam m = v = 0 and p1 = p2 = 1, derived state, n_l = 0.
- * Any incomplete batch is dropped. May be called again to start over.
+ * Every record of every layer, meta records included, is written in one store transaction
+ * (commit with TF_STORE_ALL_LAYERS). Any incomplete batch is dropped. May be called again to
+ * start over.
  * [in,out] model
  * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_STATE if the
  * descriptor is inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1,
- * unknown enum value); TF_ERR_STORE. On failure the model is left not initialised.
+ * unknown enum value); TF_ERR_STORE (the transaction is discarded). On failure the model is
+ * left not initialised.
  */
 tf_status tf_init(tf_model *model);
+
+/**
+ * Loads the state the weight store holds (its last committed transaction): n_l from each
+ * layer's meta record, biases from the bias records, the derived state (§6) recomputed from
+ * the latent weights, the classifier bits from the seed (§5.1). The result is exactly the
+ * state (§11) at that commit. Any incomplete batch is dropped.
+ * [in,out] model
+ * [out]    out_resumed  (may be NULL) 1 if a state was loaded; 0 if the store holds no state of
+ *          this model (a meta record without this model's check word: an empty store, or one
+ *          written by another model) — nothing changed, call tf_init.
+ * Returns TF_OK; TF_ERR_NULL, TF_ERR_STATE (descriptor, as tf_init); TF_ERR_STORE if a read
+ * fails. Every record is read and checked before anything changes: on an error nothing has
+ * changed (unless a record that read well a moment ago fails the second time: then the model
+ * is left not initialised).
+ */
+tf_status tf_resume(tf_model *model, int *out_resumed);
 
 /**
  * Trains layer `layer` on one sample (§7, §8). The gradient is accumulated; when the batch

@@ -7,6 +7,7 @@ import type { DeviceRunResult } from '../firmware/train.ts';
 import type { Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
+import type { StoreKind } from '../plan/plan.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
 import { isTargetName, targetNames } from '../../targets/targets.ts';
 import { CliError, wholeNumber } from './errors.ts';
@@ -66,6 +67,21 @@ const FIT_HELP = "memory check: 'device' refuses firmware that does not fit the 
 function fitMode(value: string): 'device' | 'emulator' {
   if (value !== 'device' && value !== 'emulator') throw new CliError(`--fit must be 'device' or 'emulator', got '${value}'`);
   return value;
+}
+
+// The planner's list, repeated here so that --help does not load the planner.
+const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'user'];
+const STORE_HELP =
+  "weight store: 'ram' (a static array), 'file' (<name>.store through stdio; under QEMU a semihosting file standing in for external flash; power-safe, resumed on restart) or 'user' (defined by your firmware project)";
+const STORE_SOURCE_HELP = "with --store user: the C file that defines 'const tf_store <name>_user_store'";
+
+function storeKind(value: string): StoreKind {
+  if (!(STORE_KINDS as readonly string[]).includes(value)) throw new CliError(`--store must be one of ${STORE_KINDS.join(', ')}, got '${value}'`);
+  return value as StoreKind;
+}
+
+function storeSourceList(value: string, previous: string[] = []): string[] {
+  return [...previous, resolve(value)];
 }
 
 function kib(bytes: number): string {
@@ -130,17 +146,19 @@ export function registerCommands(program: Command): void {
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')
+    .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; store: StoreKind; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { generateFolder } = await firmware();
-      const p = generateFolder(ir, opts.target, out);
-      const summary = { model: ir.name, target: opts.target, out, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, workingSetBytes: p.memory.workingSet };
+      const p = generateFolder(ir, opts.target, out, { store: opts.store });
+      const summary = { model: ir.name, target: opts.target, out, store: p.store, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, storeFileBytes: p.storePlan.file?.fileBytes ?? null, workingSetBytes: p.memory.workingSet };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(
-          `generated ${out}\n  arena ${p.arenaFloats} floats, bit arena ${p.bitArenaWords} words, weight store ${kib(p.storeFloats * 4)}, working set ${kib(p.memory.workingSet)} (store excluded)\n`,
+          `generated ${out}\n  arena ${p.arenaFloats} floats, bit arena ${p.bitArenaWords} words, weight store ${kib(p.storeFloats * 4)}, working set ${kib(p.memory.workingSet)} (store excluded)\n` +
+            `  weight store ${p.storePlan.description}\n`,
         );
       }
     });
@@ -152,12 +170,14 @@ export function registerCommands(program: Command): void {
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
+    .option('--store <kind>', STORE_HELP, storeKind, 'ram')
+    .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { buildFirmware } = await firmware();
-      const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit });
+      const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit, store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}) });
       const s = fw.compile.sizes;
       const summary = { model: ir.name, target: opts.target, elf: fw.compile.elf, sizes: s, arenaBytes: fw.arenaBytes };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -181,8 +201,10 @@ export function registerCommands(program: Command): void {
     .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
+    .option('--store <kind>', STORE_HELP, storeKind, 'ram')
+    .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const data = loadDataset(opts.data);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
@@ -195,6 +217,8 @@ export function registerCommands(program: Command): void {
         ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
         ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
         fit: opts.fit,
+        store: opts.store,
+        ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
         onPhase: (phase) => progress.update(0, 1, phase),
       });
       progress.done();

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelIR } from '../ir/ir.ts';
 import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
-import { plan, type PlannedModel } from '../plan/plan.ts';
+import { plan, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
@@ -31,10 +31,10 @@ export class FirmwareError extends Error {
   }
 }
 
-/** Plans and writes the C folder for `ir` (atomically). */
-export function generateFolder(ir: ModelIR, targetName: string, outDir: string): PlannedModel {
+/** Plans and writes the C folder for `ir` (atomically); `options` choose the weight store. */
+export function generateFolder(ir: ModelIR, targetName: string, outDir: string, options: PlanOptions = {}): PlannedModel {
   const target = getTarget(targetName);
-  const planned = plan(ir, target);
+  const planned = plan(ir, target, options);
   writeFolderAtomically(outDir, generateFiles(planned));
   return planned;
 }
@@ -49,10 +49,24 @@ export async function buildFirmware(
     runtimeLibrary?: string;
     /** `device` (default): refuse firmware that does not fit the target's declared part; `emulator`: only the emulator's memory. */
     fit?: FitMode;
+    /** Weight store: 'ram' (default), 'file' or 'user' (docs/store.md). */
+    store?: PlanOptions['store'];
+    /** File store: the file the firmware opens, relative to its working directory (default `<name>.store`). */
+    storeFile?: string;
+    /** More C sources of the firmware project, e.g. the definition of a user-supplied store. */
+    extraSources?: readonly string[];
   } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
-  const planned = generateFolder(ir, targetName, dir);
+  if (options.store === 'user' && (options.extraSources ?? []).length === 0) {
+    throw new FirmwareError(
+      `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,
+    );
+  }
+  const planned = generateFolder(ir, targetName, dir, {
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.storeFile !== undefined ? { storeFile: options.storeFile } : {}),
+  });
   const target = planned.target;
   // With a prebuilt runtime library, only the model and the driver are compiled here.
   const skip = [`${LAYOUT.target}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
@@ -61,7 +75,11 @@ export async function buildFirmware(
     .filter((p) => p.endsWith('.c') && !skip.some((prefix) => p.startsWith(prefix)));
   const compile = await compileFirmware({
     target,
-    sources: [...files.map((p) => join(dir, p)), ...(options.runtimeLibrary ? [options.runtimeLibrary] : [])],
+    sources: [
+      ...files.map((p) => join(dir, p)),
+      ...(options.extraSources ?? []),
+      ...(options.runtimeLibrary ? [options.runtimeLibrary] : []),
+    ],
     includeDirs: [join(dir, LAYOUT.model), join(dir, LAYOUT.runtime)],
     outDir: join(dir, 'build'),
     ...(options.defines ? { defines: options.defines } : {}),

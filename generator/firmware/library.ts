@@ -23,15 +23,23 @@ async function tool(program: string, args: string[], cwd: string, what: string):
   }
 }
 
-/** Compiles runtime-c/ (without the driver) for `targetName` into `<outDir>/libtinyfoa.a`. */
-export async function buildRuntimeLibrary(targetName: string, outDir: string): Promise<string> {
+/**
+ * Compiles runtime-c/ (without the driver) for `targetName` into `<outDir>/libtinyfoa.a`;
+ * `defines` become `-D<name>=<value>` (e.g. TF_TEST_POWER_CUT for the store's fault injection).
+ */
+export async function buildRuntimeLibrary(
+  targetName: string,
+  outDir: string,
+  options: { defines?: Readonly<Record<string, string>> } = {},
+): Promise<string> {
   const target = getTarget(targetName);
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
   const sources = readdirSync(RUNTIME_SOURCE_DIR)
     .filter((f) => f.endsWith('.c') && f !== DRIVER_SOURCE)
     .sort();
-  const flags = [...target.cpuFlags, ...MANDATORY_CFLAGS, ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])];
+  const defines = Object.entries(options.defines ?? {}).map(([name, value]) => `-D${name}=${value}`);
+  const flags = [...target.cpuFlags, ...MANDATORY_CFLAGS, ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : []), ...defines];
   await tool(target.compiler, [...flags, `-I${RUNTIME_SOURCE_DIR}`, '-c', ...sources.map((s) => join(RUNTIME_SOURCE_DIR, s))], dir, `compiling the runtime for ${target.name}`);
   const lib = join(dir, 'libtinyfoa.a');
   await tool(target.archiver, ['rcs', lib, ...sources.map((s) => s.replace(/\.c$/, '.o'))], dir, `archiving the runtime for ${target.name}`);

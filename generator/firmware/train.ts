@@ -1,8 +1,10 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { limitSplit } from '../data/index.ts';
 import type { ModelIR } from '../ir/ir.ts';
+import type { StoreKind } from '../plan/plan.ts';
 import { checkFeatures, encodeSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
 import { buildFirmware, runJob, type FitMode } from './device.ts';
 import { JobBuilder, recordBytes } from './job.ts';
@@ -34,6 +36,9 @@ export async function runOnDevice(
     limitTrain?: number;
     limitTest?: number;
     fit?: FitMode;
+    /** Weight store kind (default ram); a user store needs its C source in storeSources. */
+    store?: StoreKind;
+    storeSources?: readonly string[];
     onPhase?: (phase: string) => void;
   },
 ): Promise<DeviceRunResult> {
@@ -44,7 +49,13 @@ export async function runOnDevice(
   const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
   const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
   opts.onPhase?.(`building for ${opts.target}`);
-  const fw = await buildFirmware(ir, opts.target, opts.outDir, opts.fit ? { fit: opts.fit } : {});
+  const fw = await buildFirmware(ir, opts.target, opts.outDir, {
+    ...(opts.fit ? { fit: opts.fit } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
+    ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
+  });
+  // A run trains from the start: a store file left by an earlier run would be resumed.
+  if (fw.planned.storePlan.file) rmSync(join(opts.outDir, 'run', fw.planned.storePlan.file.path), { force: true });
 
   const plans = trainingSchedule(ir, train.count, epochs);
   const order: number[] = [];

@@ -13,7 +13,7 @@ import { cFloatLiteral } from '../numerics/f32.ts';
 import type { Target } from '../../targets/targets.ts';
 
 /** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
-export const RUNTIME_VERSION = 1;
+export const RUNTIME_VERSION = 2;
 /** Version of docs/semantics.md the generated code is planned for. */
 export const SEMANTICS_VERSION = 1;
 
@@ -39,6 +39,49 @@ export interface PlannedLayer {
   names: { rows: string; cols: string; classifier: string; bits: string; bias: string; absSum: string };
 }
 
+/** Where the weight store lives (docs/store.md): a RAM array, a file (stdio), or one the firmware project defines. */
+export type StoreKind = 'ram' | 'file' | 'user';
+export const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'user'];
+
+/** Floats of the meta record, record M² + 1 of every layer (TF_META_FLOATS). */
+export const META_FLOATS = 2;
+
+/** File store format constants (runtime-c/tf_store_file.c, docs/store.md). */
+export const FILE_STORE = { headerBytes: 32, trailerBytes: 8, ioBufferBytes: 256 } as const;
+
+export interface PlanOptions {
+  /** Weight store kind; default 'ram'. */
+  store?: StoreKind;
+  /** File store: the file name the firmware opens (relative to its working directory); default `<name>.store`. */
+  storeFile?: string;
+}
+
+/** Everything the template needs to define the weight store; exactly one of ram, file, user is set. */
+export interface StorePlan {
+  /** The `tf_store` the model points to. */
+  symbol: string;
+  /** One sentence for the generated README. */
+  description: string;
+  /** `static const tf_store` for ram and file; the user's `extern const tf_store` for user. */
+  ram: { dataSymbol: string; offsetsSymbol: string; ctxSymbol: string } | null;
+  file: {
+    ctxSymbol: string;
+    offsetsSymbol: string;
+    activeSymbol: string;
+    stagedSymbol: string;
+    ioSymbol: string;
+    ioBytes: number;
+    bitmapWords: number;
+    path: string;
+    /** The path as a C string literal. */
+    pathLiteral: string;
+    /** Size of the file: header, two commit records, two slots per record. */
+    fileBytes: number;
+    commitBytes: number;
+  } | null;
+  user: { symbol: string } | null;
+}
+
 export interface MemoryPlan {
   /** Bytes in RAM that training needs, excluding the weight store. */
   workingSet: number;
@@ -59,12 +102,15 @@ export interface PlannedModel {
   arenaSymbol: string;
   bitArenaSymbol: string;
   storeDataSymbol: string;
+  /** Kind of weight store (docs/store.md). */
+  store: StoreKind;
+  storePlan: StorePlan;
   encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
   optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
   schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL';
   constants: { gammaIn: string; lr: string; beta1: string; beta2: string; c1: string; c2: string; eps: string; gateLow: string };
   layers: PlannedLayer[];
-  /** Floats of each weight-store record, layer-major, records M² + 1 per layer. */
+  /** Floats of each weight-store record, layer-major, records M² + 2 per layer (blocks, bias, meta). */
   recordFloats: number[];
   /** offsets[i] = Σ recordFloats[0..i); one more entry than records. */
   storeOffsets: number[];
@@ -104,7 +150,15 @@ function checkIdentifier(name: string): void {
   if (C_RESERVED.has(name)) throw new PlanError(`generated name '${name}' is a C reserved word; rename the model`);
 }
 
-export function plan(ir: ModelIR, target: Target): PlannedModel {
+/** A C string literal for a file name: printable ASCII only, quotes and backslashes escaped. */
+function cStringLiteral(text: string): string {
+  if (text.length === 0 || !/^[\x20-\x7e]+$/.test(text)) {
+    throw new PlanError(`store file name '${text}' must be non-empty printable ASCII`);
+  }
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\?\?/g, '?\\?')}"`;
+}
+
+export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
   if (ir.training.algorithm !== 'tinyfoa') {
     throw new PlanError(
       `training.algorithm '${ir.training.algorithm}' is a simulator-only baseline; firmware trains with 'tinyfoa'`,
@@ -158,10 +212,52 @@ export function plan(ir: ModelIR, target: Target): PlannedModel {
   for (const l of ir.layers) {
     for (const b of layerBlocks(l)) recordFloats.push(per * b.size + tail);
     recordFloats.push(per * l.units + tail);
+    recordFloats.push(META_FLOATS);
   }
   const storeOffsets = [0];
   for (const r of recordFloats) storeOffsets.push(storeOffsets[storeOffsets.length - 1]! + r);
   const storeFloats = storeOffsets[storeOffsets.length - 1]!;
+
+  const storeKind = options.store ?? 'ram';
+  if (!STORE_KINDS.includes(storeKind)) throw new PlanError(`unknown store '${String(storeKind)}': known stores are ${STORE_KINDS.join(', ')}`);
+  const records = recordFloats.length;
+  const bitmapWords = Math.ceil(records / 32);
+  const commitBytes = 16 + 4 * bitmapWords;
+  const fileBytes = FILE_STORE.headerBytes + 2 * commitBytes + 2 * (FILE_STORE.trailerBytes * records + 4 * storeFloats);
+  if (storeKind === 'file' && fileBytes > 0x7fffffff) {
+    throw new PlanError(`the store file would be ${fileBytes} bytes; the file store handles files below 2 GiB`);
+  }
+  const storePlan: StorePlan = {
+    symbol: storeKind === 'user' ? `${prefix}_user_store` : `${prefix}_store`,
+    description:
+      storeKind === 'ram'
+        ? `in RAM (${storeFloats * 4} bytes of .bss)`
+        : storeKind === 'file'
+          ? `in the file ${cStringLiteral(options.storeFile ?? `${prefix}.store`)} (${fileBytes} bytes, two slots per record, power-safe commits: runtime/tinyfoa.h, tf_store_file)`
+          : `defined by your firmware project as \`const tf_store ${prefix}_user_store\` (declared in model/tf_model.h; \`make\` links only once you add its source)`,
+    ram: storeKind === 'ram' ? { dataSymbol: `${prefix}_store_data`, offsetsSymbol: `${prefix}_store_offsets`, ctxSymbol: `${prefix}_store_ram` } : null,
+    file:
+      storeKind === 'file'
+        ? {
+            ctxSymbol: `${prefix}_store_file`,
+            offsetsSymbol: `${prefix}_store_offsets`,
+            activeSymbol: `${prefix}_store_active`,
+            stagedSymbol: `${prefix}_store_staged`,
+            ioSymbol: `${prefix}_store_io`,
+            ioBytes: FILE_STORE.ioBufferBytes,
+            bitmapWords,
+            path: options.storeFile ?? `${prefix}.store`,
+            pathLiteral: cStringLiteral(options.storeFile ?? `${prefix}.store`),
+            fileBytes,
+            commitBytes,
+          }
+        : null,
+    user: storeKind === 'user' ? { symbol: `${prefix}_user_store` } : null,
+  };
+  const storeSymbols = Object.entries({ ...storePlan.ram, ...storePlan.file, ...storePlan.user })
+    .filter(([key]) => key.endsWith('ymbol'))
+    .map(([, value]) => String(value));
+  [storePlan.symbol, ...storeSymbols].forEach(checkIdentifier);
 
   const arena = arenaFloats(ir);
   const bitArena = bitArenaWords(ir);
@@ -175,6 +271,12 @@ export function plan(ir: ModelIR, target: Target): PlannedModel {
       { name: `layer ${l.index} absSum`, bytes: l.absSumFloats * 4, region: 'ram' as const },
     ]),
     { name: 'sample buffer', bytes: ir.input.features, region: 'ram' },
+    ...(storePlan.file
+      ? [
+          { name: 'file store slot bitmaps', bytes: 2 * 4 * storePlan.file.bitmapWords, region: 'ram' as const },
+          { name: 'file store stdio buffer', bytes: storePlan.file.ioBytes, region: 'ram' as const },
+        ]
+      : []),
     { name: 'weight store', bytes: storeFloats * 4, region: 'store' },
   ];
   const workingSet = parts.filter((p) => p.region === 'ram').reduce((s, p) => s + p.bytes, 0);
@@ -194,6 +296,8 @@ export function plan(ir: ModelIR, target: Target): PlannedModel {
     semanticsVersion: SEMANTICS_VERSION,
     prefix,
     ...symbols,
+    store: storeKind,
+    storePlan,
     encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
     schedule: ir.training.blockSchedule === 'all' ? 'TF_SCHEDULE_ALL' : 'TF_SCHEDULE_CYCLIC',
@@ -211,7 +315,7 @@ export function plan(ir: ModelIR, target: Target): PlannedModel {
     recordFloats,
     storeOffsets,
     storeFloats,
-    recordsPerLayer: m2 + 1,
+    recordsPerLayer: m2 + 2,
     arenaFloats: arena,
     bitArenaWords: bitArena,
     memory: { workingSet, store: storeFloats * 4, parts },

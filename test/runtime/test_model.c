@@ -510,13 +510,14 @@ static void test_sizes(void) {
     uint32_t l;
     CHECK_EQ_U(tf_arena_floats_required(&MODEL), TF_MODEL_ARENA_FLOATS, 0);
     CHECK_EQ_U(tf_bit_arena_words_required(&MODEL), TF_MODEL_BIT_ARENA_WORDS, 1);
-    CHECK_EQ_U(ram->records_per_layer, MODEL.slices * MODEL.slices + 1u, 2);
+    CHECK_EQ_U(ram->records_per_layer, MODEL.slices * MODEL.slices + 2u, 2);
     for (l = 0; l < L_(); l++) {
         uint32_t r;
         for (r = 0; r < ram->records_per_layer; r++) {
             const uint32_t idx = l * ram->records_per_layer + r;
             CHECK_EQ_U(tf_record_floats(&MODEL, (uint8_t)l, r), ram->offsets[idx + 1] - ram->offsets[idx], idx);
         }
+        CHECK_EQ_U(tf_record_floats(&MODEL, (uint8_t)l, ram->records_per_layer - 1u), TF_META_FLOATS, l);
         CHECK_EQ_U(tf_record_floats(&MODEL, (uint8_t)l, ram->records_per_layer), 0, l);
     }
     CHECK_EQ_U(ram->offsets[L_() * ram->records_per_layer], TF_MODEL_STORE_FLOATS, 3);
@@ -811,7 +812,7 @@ static void test_store_failures(void) {
     /* a failed write in the middle of a step: TF_ERR_STORE, and the derived state describes
      * what the (write-through) store holds */
     MODEL.store = &flaky;
-    for (tries = 0; tries < 3u; tries++) {
+    for (tries = 0; tries < 4u; tries++) {
         uint32_t s;
         tf_status st = TF_OK;
         writes = 0;
@@ -820,8 +821,8 @@ static void test_store_failures(void) {
             random_sample(x);
             st = tf_train_sample(&MODEL, 0, x, 0);
         }
-        if (MODEL.schedule == TF_SCHEDULE_CYCLIC && tries >= 2u) {
-            CHECK_EQ_U(st, TF_OK, 10 + tries); /* only two writes per step */
+        if (MODEL.schedule == TF_SCHEDULE_CYCLIC && tries >= 3u) {
+            CHECK_EQ_U(st, TF_OK, 10 + tries); /* only three writes per step: block, bias, meta */
             continue;
         }
         CHECK_EQ_U(st, TF_ERR_STORE, 10 + tries);
@@ -859,9 +860,168 @@ static void test_store_failures(void) {
         float f[4];
         CHECK_EQ_U(tf_store_ram_read(original->ctx, 0, 0, f, 1), TF_ERR_STORE, 20);
         CHECK_EQ_U(tf_store_ram_read(original->ctx, (uint8_t)L_(), 0, f, 1), TF_ERR_STORE, 21);
-        CHECK_EQ_U(tf_store_ram_write(original->ctx, 0, MODEL.slices * MODEL.slices + 1u, f, 1), TF_ERR_STORE, 22);
+        CHECK_EQ_U(tf_store_ram_write(original->ctx, 0, MODEL.slices * MODEL.slices + 2u, f, 1), TF_ERR_STORE, 22);
+        CHECK_EQ_U(tf_store_ram_write(original->ctx, 0, MODEL.slices * MODEL.slices + 1u, f, 1), TF_ERR_STORE, 24);
         CHECK_EQ_U(tf_store_ram_read(NULL, 0, 0, f, 1), TF_ERR_STORE, 23);
     }
+}
+
+/* A store that counts its calls, wrapping the fixture's RAM store. */
+static int counted_writes;
+static int counted_commits;
+static int counted_discards;
+static int last_commit_layer = -1;
+static tf_status counting_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count) {
+    counted_writes++;
+    return tf_store_ram_write(ctx, layer, record, src, count);
+}
+static tf_status counting_commit(void *ctx, uint8_t layer) {
+    (void)ctx;
+    counted_commits++;
+    last_commit_layer = layer;
+    return TF_OK;
+}
+static void counting_discard(void *ctx, uint8_t layer) {
+    (void)ctx;
+    (void)layer;
+    counted_discards++;
+}
+
+/* tf_init is one transaction over every record; an update step one over its blocks, bias, meta. */
+static void test_transactions(void) {
+    const tf_store *original = MODEL.store;
+    const uint32_t per_layer = MODEL.slices * MODEL.slices + 2u;
+    tf_store counting;
+    uint8_t x[TF_MODEL_FEATURES];
+    uint32_t s;
+    counting.read = tf_store_ram_read;
+    counting.write = counting_write;
+    counting.commit = counting_commit;
+    counting.discard = counting_discard;
+    counting.ctx = original->ctx;
+    MODEL.store = &counting;
+    counted_writes = counted_commits = counted_discards = 0;
+    CHECK_EQ_U(tf_init(&MODEL), TF_OK, 0);
+    CHECK_EQ_U(counted_writes, L_() * per_layer, 0);
+    CHECK_EQ_U(counted_commits, 1, 0);
+    CHECK_EQ_U(last_commit_layer, TF_STORE_ALL_LAYERS, 0);
+    counted_writes = counted_commits = 0;
+    for (s = 0; s < MODEL.batch_size; s++) {
+        random_sample(x);
+        CHECK_EQ_U(tf_train_sample(&MODEL, 0, x, 0), TF_OK, 1);
+    }
+    CHECK_EQ_U(counted_writes, MODEL.schedule == TF_SCHEDULE_CYCLIC ? 3u : per_layer, 1);
+    CHECK_EQ_U(counted_commits, 1, 1);
+    CHECK_EQ_U(last_commit_layer, 0, 1);
+    CHECK_EQ_U(counted_discards, 0, 1);
+    {
+        /* the meta record holds n_l and a non-zero check word */
+        float meta[TF_META_FLOATS];
+        CHECK_EQ_U(tf_store_ram_read(original->ctx, 0, per_layer - 1u, meta, TF_META_FLOATS), TF_OK, 2);
+        CHECK_EQ_U(tf_f32_to_bits(meta[0]), 1, 2);
+        CHECK(tf_f32_to_bits(meta[1]) != 0u);
+    }
+    MODEL.store = original;
+}
+
+/* tf_resume rebuilds exactly the stored state; an empty or foreign store is reported, not loaded. */
+static void test_resume(void) {
+    const tf_store *original = MODEL.store;
+    tf_store_ram *ram = (tf_store_ram *)original->ctx;
+    static float saved[TF_MODEL_STORE_FLOATS];
+    uint8_t x[TF_MODEL_FEATURES];
+    snapshot_t trained;
+    int resumed = -1;
+    uint32_t l;
+    uint32_t s;
+    uint32_t tag = 0;
+    CHECK_EQ_U(tf_init(&MODEL), TF_OK, 0);
+    shadow_init();
+    for (l = 0; l < L_(); l++) {
+        for (s = 0; s < 2u * MODEL.batch_size; s++) {
+            const uint8_t label = (uint8_t)(tf_test_rand() % MODEL.classes);
+            tf_status expected;
+            random_sample(x);
+            expected = shadow_train(l, x, label);
+            CHECK_EQ_U(tf_train_sample(&MODEL, (uint8_t)l, x, label), expected, s);
+        }
+    }
+    trained = snapshot();
+
+    /* wipe every RAM part of the state: tf_resume brings all of it back */
+    for (l = 0; l < L_(); l++) {
+        tf_layer *ly = &MODEL.layers[l];
+        memset(ly->classifier_bits, 0xA5, 4u * MODEL.classes * tf_words_for(ly->units));
+        memset(ly->weight_bits, 0x5A, 4u * ly->units * tf_words_for(ly->inputs));
+        memset(ly->bias, 0x7F, 4u * ly->units);
+        memset(ly->abs_sum, 0x11, 4u * MODEL.slices * MODEL.slices);
+        ly->alpha = 3.0f;
+        ly->steps = 12345u;
+    }
+    MODEL.ready = 0u;
+    CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_OK, 1);
+    CHECK_EQ_U(resumed, 1, 1);
+    CHECK_EQ_U(MODEL.ready, 1, 1);
+    check_unchanged(trained, 1, 1);
+    compare_with_shadow("resume", 1);
+
+    /* an incomplete batch is dropped; training then continues exactly as the shadow's */
+    if (MODEL.batch_size > 1u) {
+        random_sample(x);
+        CHECK_EQ_U(tf_train_sample(&MODEL, (uint8_t)(L_() - 1u), x, 0), TF_OK, 2);
+        CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_OK, 2);
+        CHECK_EQ_U(MODEL.batch_fill, 0, 2);
+    }
+    for (s = 0; s < 3u * MODEL.batch_size; s++, tag++) {
+        const uint8_t label = (uint8_t)(tf_test_rand() % MODEL.classes);
+        tf_status expected;
+        random_sample(x);
+        expected = shadow_train(L_() - 1u, x, label);
+        CHECK_EQ_U(tf_train_sample(&MODEL, (uint8_t)(L_() - 1u), x, label), expected, 3 + tag);
+        compare_with_shadow("train after resume", 3 + tag);
+    }
+
+    /* a failing read anywhere: TF_ERR_STORE and nothing changes */
+    {
+        tf_store reading = *original;
+        const uint32_t reads_needed = L_() * (MODEL.slices * MODEL.slices + 2u);
+        int at;
+        reading.read = flaky_read;
+        trained = snapshot();
+        for (at = 0; at < (int)reads_needed; at++) {
+            MODEL.store = &reading;
+            reads = 0;
+            fail_read_at = at;
+            resumed = -1;
+            CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_ERR_STORE, 100 + at);
+            CHECK_EQ_U(resumed, 0, 100 + at);
+            MODEL.store = original;
+            check_unchanged(trained, 1, 100 + at);
+        }
+        fail_read_at = -1;
+    }
+
+    /* a store of another model (the check word differs), and an empty store: not loaded */
+    {
+        const uint32_t seed = MODEL.seed;
+        trained = snapshot();
+        MODEL.seed = seed ^ 1u;
+        resumed = -1;
+        CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_OK, 200);
+        CHECK_EQ_U(resumed, 0, 200);
+        MODEL.seed = seed;
+        check_unchanged(trained, 1, 200);
+        memcpy(saved, ram->data, sizeof saved);
+        memset(ram->data, 0, sizeof saved);
+        resumed = -1;
+        CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_OK, 201);
+        CHECK_EQ_U(resumed, 0, 201);
+        CHECK_EQ_U(MODEL.ready, 1, 201);
+        memcpy(ram->data, saved, sizeof saved);
+        check_unchanged(trained, 1, 201);
+    }
+    CHECK_EQ_U(tf_resume(NULL, &resumed), TF_ERR_NULL, 300);
+    CHECK_EQ_U(tf_resume(&MODEL, NULL), TF_OK, 301);
 }
 
 /* Serialised sizes (§11) through a counting sink. */
@@ -908,6 +1068,8 @@ int main(void) {
     test_training();
     test_errors();
     test_store_failures();
+    test_transactions();
+    test_resume();
     test_serialise();
     return tf_test_finish();
 }
