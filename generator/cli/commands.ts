@@ -52,6 +52,9 @@ function defaultOut(ir: ModelIR, target: string): string {
   return join('out', `${ir.name}-${target}`);
 }
 
+/** Training samples of the default demo: the emulator runs the whole pipeline in a few minutes. */
+const DEMO_TRAIN_SAMPLES = 1000;
+
 const COMPARABLE = ['bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
 
 function algorithmList(value: string): string[] {
@@ -261,16 +264,18 @@ export function registerCommands(program: Command): void {
     .option('-d, --data <set>', DATA_HELP, 'mnist')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder', join('out', 'demo'))
-    .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
-    .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
+    .option('--limit <n>', `train on the first n training samples (default ${DEMO_TRAIN_SAMPLES}; see --full)`, wholeNumber(1))
+    .option('--limit-test <n>', 'use only the first n test samples (default: all)', wholeNumber(1))
+    .option('--full', 'train on the whole training split (about 20 minutes in QEMU for examples/mnist.ts)')
     .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(opts.model);
       const data = loadDataset(opts.data);
       const out = resolve(opts.out);
+      const limitTrain = opts.full ? undefined : (opts.limit ?? DEMO_TRAIN_SAMPLES);
       const limits = {
-        ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
+        ...(limitTrain !== undefined ? { limitTrain } : {}),
         ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
       };
       const progress = createProgress(!opts.json);
