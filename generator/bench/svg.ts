@@ -44,6 +44,16 @@ export function linearTicks(lo: number, hi: number, target = 6): number[] {
   return ticks;
 }
 
+/** Integer ticks covering [lo, hi], step 1, 2, 5, 10, 20, … */
+export function integerTicks(lo: number, hi: number, maxTicks = 12): number[] {
+  const span = Math.max(1, hi - lo);
+  let step = 1;
+  for (let k = 0; step * maxTicks < span; k++) step = [1, 2, 5][(k + 1) % 3]! * 10 ** Math.floor((k + 1) / 3);
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
+  return ticks;
+}
+
 function frame(text: ChartText, inner: string[], legend: string[]): string {
   const out: string[] = [];
   out.push(
@@ -94,7 +104,7 @@ export function lineChart(series: Series[], text: ChartText, opts: { yMax?: numb
   const xOf = (v: number): number => M.left + ((v - xLo) / (xHi - xLo)) * PW;
   const yOf = (v: number): number => M.top + PH - (v / yHi) * PH;
   const inner = yAxis(0, yHi, yOf);
-  const xt = linearTicks(xLo, xHi, Math.min(10, Math.max(2, Math.round(xHi - xLo))));
+  const xt = integerTicks(xLo, xHi, 12);
   for (const t of xt) {
     inner.push(
       `<line x1="${px(xOf(t))}" y1="${M.top + PH}" x2="${px(xOf(t))}" y2="${M.top + PH + 5}" stroke="#333333"/>`,
@@ -118,9 +128,10 @@ export function lineChart(series: Series[], text: ChartText, opts: { yMax?: numb
 /** One labelled point per series (its first point), y against log10 x. */
 export function logScatter(series: Series[], text: ChartText, opts: { yMax?: number } = {}): string {
   const pts = series.filter((s) => s.points.length > 0 && s.points[0]![0] > 0);
-  const xs = pts.map((s) => s.points[0]![0]);
-  const lo = Math.floor(Math.log10(Math.min(...xs, 1)));
-  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...xs, 1))));
+  const logs = pts.map((s) => Math.log10(s.points[0]![0]));
+  // Half a decade of room on each side, whole decades as grid lines.
+  const lo = Math.floor((logs.length ? Math.min(...logs) : 0) - 0.5);
+  const hi = Math.max(lo + 1, Math.ceil((logs.length ? Math.max(...logs) : 0) + 0.5));
   const yHi = opts.yMax ?? Math.max(1, ...pts.map((s) => s.points[0]![1])) * 1.1;
   const xOf = (v: number): number => M.left + ((Math.log10(v) - lo) / (hi - lo)) * PW;
   const yOf = (v: number): number => M.top + PH - (v / yHi) * PH;
@@ -129,7 +140,7 @@ export function logScatter(series: Series[], text: ChartText, opts: { yMax?: num
     const x = xOf(10 ** e);
     inner.push(
       `<line x1="${px(x)}" y1="${M.top}" x2="${px(x)}" y2="${M.top + PH}" stroke="#e5e5e5"/>`,
-      `<text x="${px(x)}" y="${M.top + PH + 18}" text-anchor="middle">${fmt(10 ** e)}</text>`,
+      `<text x="${px(x)}" y="${M.top + PH + 18}" text-anchor="middle">${fmtPow(e)}</text>`,
     );
     if (e < hi) {
       for (let k = 2; k < 10; k++) {
@@ -138,18 +149,41 @@ export function logScatter(series: Series[], text: ChartText, opts: { yMax?: num
       }
     }
   }
-  series.forEach((s, i) => {
-    if (s.points.length === 0 || !(s.points[0]![0] > 0)) return;
+  // Labels beside their points (left of them in the right third), placed from the top down;
+  // a label that would overlap one already placed moves down below it.
+  const placed: { x0: number; x1: number; y: number }[] = [];
+  const order = series
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.points.length > 0 && s.points[0]![0] > 0)
+    .sort((a, b) => b.s.points[0]![1] - a.s.points[0]![1]);
+  for (const { s, i } of order) {
     const [x, y] = s.points[0]!;
+    const cx = xOf(x);
+    const cy = yOf(y);
     const colour = PALETTE[i % PALETTE.length]!;
+    const width = 6.2 * s.name.length;
+    const right = cx < M.left + (2 * PW) / 3;
+    const x0 = right ? cx + 10 : cx - 10 - width;
+    let ly = cy + 4;
+    for (let guard = 0; guard < series.length; guard++) {
+      const hit = placed.find((p) => p.x0 < x0 + width && x0 < p.x1 && Math.abs(p.y - ly) < 12);
+      if (!hit) break;
+      ly = hit.y + 12;
+    }
+    placed.push({ x0, x1: x0 + width, y: ly });
     inner.push(
-      `<circle cx="${px(xOf(x))}" cy="${px(yOf(y))}" r="6" fill="${colour}" stroke="#333333"/>`,
-      `<text x="${px(xOf(x) + 9)}" y="${px(yOf(y) - 7)}" font-size="11">${escapeXml(s.name)}</text>`,
+      `<circle cx="${px(cx)}" cy="${px(cy)}" r="6" fill="${colour}" stroke="#333333"/>`,
+      `<text x="${px(right ? cx + 10 : cx - 10)}" y="${px(ly)}" font-size="11"${right ? '' : ' text-anchor="end"'}>${escapeXml(s.name)}</text>`,
     );
-  });
+  }
   const legend = legendEntries(
     series.map((s) => s.name),
     (i, x, y) => `<circle cx="${x + 11}" cy="${y}" r="6" fill="${PALETTE[i % PALETTE.length]}" stroke="#333333"/>`,
   );
   return frame(text, inner, legend);
+}
+
+/** 10^e as a plain number (0.001 … 1000), otherwise as 1e<e>. */
+function fmtPow(e: number): string {
+  return e >= -3 && e <= 3 ? String(Number((10 ** e).toFixed(Math.max(0, -e)))) : `1e${e}`;
 }
