@@ -28,6 +28,7 @@ const debianNeeds = [
   { pkg: 'qemu-system-arm', present: () => has('qemu-system-arm') },
   { pkg: 'dataset-fashion-mnist', present: () => existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') },
   { pkg: 'cppcheck', present: () => has('cppcheck') },
+  { pkg: 'librsvg2-bin', present: () => has('rsvg-convert') },
   { pkg: 'gcc', present: () => has('gcc') },
 ];
 

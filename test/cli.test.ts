@@ -74,4 +74,17 @@ describe('the tinyfoa command', () => {
     expect(b.exitCode).toBe(2);
     expect(b.stderr).toMatch(/does not fit STM32F411RE/);
   });
+
+  it('bench table1 --quick writes every row of the table and its plots', async () => {
+    const out = join(dir, 'table1');
+    const r = await tinyfoa('bench', 'table1', '--data', 'mnist', '--quick', '-o', out, '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.rows.map((row: { algorithm: string }) => row.algorithm).sort()).toEqual(
+      ['bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba', 'tinyfoa'].sort(),
+    );
+    for (const row of j.rows) expect(row.errorPercent).toBeGreaterThanOrEqual(0);
+    for (const f of ['table1.json', 'table1.md']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'table1.md'), 'utf8')).toMatch(/TinyFoA/);
+  }, 400_000);
 });

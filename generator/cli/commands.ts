@@ -362,4 +362,40 @@ export function registerCommands(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+
+  const bench = program.command('bench').description('benchmarks that compare algorithms side by side in one run');
+  bench
+    .command('table1')
+    .description("the paper's Table 1: every algorithm on the same network and data — test error and the three memory columns; writes table1.json, table1.md and plots (SVG, PNG)")
+    .requiredOption('-d, --data <set>', DATA_HELP)
+    .option('--quick', 'small network and subset: all seven rows in a few minutes (run in CI)')
+    .option('-o, --out <dir>', 'output folder', join('results', 'table1'))
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { data: string; quick?: boolean; out: string; json?: boolean }) => {
+      const data = loadDataset(opts.data);
+      const { runTable1, table1Markdown } = await import('../bench/table1.ts');
+      const progress = createProgress(!opts.json);
+      const report = await runTable1({
+        data,
+        quick: opts.quick === true,
+        outDir: resolve(opts.out),
+        trainTinyFoA: async (ir, d, o) => {
+          const errors: number[] = [];
+          let epoch = 0;
+          const r = simulate(ir, d, {
+            ...(o.limitTrain !== undefined ? { limitTrain: o.limitTrain } : {}),
+            ...(o.limitTest !== undefined ? { limitTest: o.limitTest } : {}),
+            onEpoch: (e) => {
+              errors.push(1 - e.accuracy);
+              o.onEpoch?.(++epoch, 1 - e.accuracy);
+            },
+          });
+          return { testError: 1 - r.accuracy, perEpochError: errors, seconds: r.seconds };
+        },
+        onRow: (name, index, total) => progress.update(index, total, name),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${table1Markdown(report)}\nwritten to ${resolve(opts.out)}\n`);
+    });
 }
