@@ -326,8 +326,9 @@ export function registerCommands(program: Command): void {
     .option('-t, --target <target>', `also build for this target and measure: ${targetNames.join(', ')}`, targetName)
     .option('--compare <list>', `algorithms beside tinyfoa: ${COMPARABLE.join(',')}`, algorithmList, [...COMPARABLE])
     .option('-o, --out <dir>', 'build folder for --target (default out/<name>-<target>-memory)')
+    .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM) or 'user'", storeKind, 'ram')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
       const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
@@ -336,13 +337,13 @@ export function registerCommands(program: Command): void {
       let measured: MeasuredMemory | null = null;
       if (opts.target) {
         const { measureMemory } = await import('../firmware/measure.ts');
-        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)));
+        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store });
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured })}\n`);
         return;
       }
-      const mb = (b: number) => toMB(b).toFixed(2).padStart(10);
+      const mb = (b: number) => toMB(b).toFixed(3).padStart(10);
       const lines = [
         `model ${ir.name}: analytic training memory (fp32 = 4 B, binary = 1 bit, batch 1, MB = 10^6 B)`,
         `  ${'algorithm'.padEnd(14)}${'forward'.padStart(10)}${'gradient'.padStart(10)}${'update'.padStart(10)}  MB`,

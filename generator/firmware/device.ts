@@ -133,7 +133,7 @@ export function checkFit(planned: PlannedModel, compile: CompileResult): void {
   const problems: string[] = [];
   if (s.ram > device.ramBytes) {
     const store = planned.memory.store;
-    const storeInRam = ((planned as { store?: string }).store ?? 'ram') === 'ram';
+    const storeInRam = planned.store === 'ram';
     const advice = [
       ...(storeInRam ? [`move the weight store (${fmt(store)} bytes) out of RAM with --store file or --store user`] : []),
       `raise training.slices to shrink the arena (${fmt(planned.arenaFloats * 4)} bytes now)`,

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ModelIR } from '../ir/ir.ts';
+import type { StoreKind } from '../plan/plan.ts';
 import { buildFirmware, runJob } from './device.ts';
 import { JobBuilder } from './job.ts';
 
@@ -34,8 +35,13 @@ export interface MeasuredMemory {
   flash: number;
 }
 
-export async function measureMemory(ir: ModelIR, target: string, outDir: string): Promise<MeasuredMemory> {
-  const fw = await buildFirmware(ir, target, outDir, { fit: 'emulator' });
+export async function measureMemory(
+  ir: ModelIR,
+  target: string,
+  outDir: string,
+  options: { store?: StoreKind } = {},
+): Promise<MeasuredMemory> {
+  const fw = await buildFirmware(ir, target, outDir, { fit: 'emulator', ...(options.store ? { store: options.store } : {}) });
   const f = ir.input.features;
   const batch = ir.training.batchSize;
   // A short job that runs every code path: a full batch on each layer, a prediction, the digest.
@@ -47,7 +53,7 @@ export async function measureMemory(ir: ModelIR, target: string, outDir: string)
   const run = await runJob(fw, join(outDir, 'measure'), { job: job.bytes(), train, test: record }, { timeoutMs: 600_000 });
   const s = fw.compile.sizes;
   const mem = run.output.memory;
-  const storeInRam = ((fw.planned as { store?: string }).store ?? 'ram') === 'ram';
+  const storeInRam = fw.planned.store === 'ram';
   const store = fw.planned.memory.store;
   const device = fw.target.device;
   return {
