@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
+import { Crc32 } from '../generator/numerics/crc32.ts';
 import { TinyFoaModel } from '../generator/sim/state.ts';
 import { compileFirmware } from '../generator/toolchain/compile.ts';
 import { runFirmware } from '../generator/toolchain/run.ts';
@@ -226,19 +227,9 @@ function records(list: { label: number; x: Uint8Array }[]): Uint8Array {
   return out;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+/** CRC-32 of the bytes as the firmware prints it (semantics §11). */
 function crc32(bytes: Uint8Array): string {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+  return new Crc32().update(bytes).hex();
 }
 
 async function buildDriver(fixture: string, variant: string, extra: string[] = []): Promise<string> {
