@@ -2,10 +2,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
-import { limitSplit } from '../data/index.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
-import { checkFeatures, encodeSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
+import { checkFeatures, prepareSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
 import { buildFirmware, runJob, type FitMode } from './device.ts';
 import { JobBuilder, recordBytes } from './job.ts';
 
@@ -46,8 +45,8 @@ export async function runOnDevice(
   const started = performance.now();
   const f = ir.input.features;
   const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
-  const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
-  const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
+  const train = prepareSplit(data.train, ir, opts.limitTrain);
+  const test = prepareSplit(data.test, ir, opts.limitTest);
   opts.onPhase?.(`building for ${opts.target}`);
   const fw = await buildFirmware(ir, opts.target, opts.outDir, {
     ...(opts.fit ? { fit: opts.fit } : {}),

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataError } from '../data/errors.ts';
 import type { Dataset, Split } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { fromBits } from '../numerics/f32.ts';
 import { TinyFoaModel, type ArrayName } from '../sim/state.ts';
-import { checkFeatures, encodeSplit, trainingSchedule } from '../sim/train.ts';
-import { limitSplit } from '../data/index.ts';
+import { checkFeatures, prepareSplit, trainingSchedule } from '../sim/train.ts';
 import { buildFirmware, runJob, type BuiltFirmware } from './device.ts';
 import { ARRAY_IDS, JobBuilder, recordBytes, type DigestReport, type StreamEntry } from './job.ts';
 
@@ -26,13 +26,12 @@ export interface SampleStream {
  */
 export function verificationStream(ir: ModelIR, data: Dataset, steps: number): SampleStream {
   checkFeatures(ir, data);
-  const f = ir.input.features;
   const batch = ir.training.batchSize;
   const perLayer = Math.max(batch, Math.ceil(Math.ceil(steps / ir.layers.length) / batch) * batch);
   if (perLayer > data.train.count) {
-    throw new Error(`verification needs ${perLayer} training samples per layer; ${data.name} has ${data.train.count}`);
+    throw new DataError(`verification needs ${perLayer} training samples per layer; ${data.name} has ${data.train.count}: use fewer --steps`);
   }
-  const train = encodeSplit(limitSplit(data.train, f, perLayer), f, ir.input.encoding);
+  const train = prepareSplit(data.train, ir, perLayer);
   const entries: StreamEntry[] = [];
   for (const p of trainingSchedule(ir, train.count, 1)) for (const index of p.order) entries.push({ layer: p.layer, index });
   return { train, entries };

@@ -3,7 +3,7 @@
  * epochs, full batches, per-layer test accuracy. The firmware job writer uses
  * `trainingSchedule` too, so host and device see the same sample order.
  */
-import { BITS_THRESHOLD, limitSplit } from '../data/index.ts';
+import { encodeForModel, limitSplit } from '../data/index.ts';
 import type { Dataset, Split } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { STREAM_SHUFFLE, Stream, permutation } from '../numerics/prng.ts';
@@ -30,12 +30,14 @@ export function trainingSchedule(ir: ModelIR, trainCount: number, epochsPerLayer
   return plans;
 }
 
-/** Converts a data set's bytes into what the model's input encoding expects (semantics §7). */
-export function encodeSplit(split: Split, features: number, encoding: 'u8' | 'bits'): Split {
-  if (encoding === 'u8') return split;
-  const samples = new Uint8Array(split.count * features);
-  for (let i = 0; i < samples.length; i++) samples[i] = split.samples[i]! >= BITS_THRESHOLD ? 1 : 0;
-  return { ...split, samples };
+/**
+ * A split as the model sees it (semantics §7): the first `limit` samples (all when
+ * undefined), in the model's input encoding.
+ */
+export function prepareSplit(split: Split, ir: ModelIR, limit?: number): Split {
+  const limited = limit === undefined ? split : limitSplit(split, ir.input.features, limit);
+  if (ir.input.encoding === 'u8') return limited;
+  return { ...limited, samples: encodeForModel(limited.samples, ir.input.encoding) };
 }
 
 export interface SimulateOptions {
@@ -97,8 +99,8 @@ export function simulate(ir: ModelIR, data: Dataset, opts: SimulateOptions = {})
   checkFeatures(ir, data);
   const f = ir.input.features;
   const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
-  const train = encodeSplit(opts.limitTrain === undefined ? data.train : limitSplit(data.train, f, opts.limitTrain), f, ir.input.encoding);
-  const test = encodeSplit(opts.limitTest === undefined ? data.test : limitSplit(data.test, f, opts.limitTest), f, ir.input.encoding);
+  const train = prepareSplit(data.train, ir, opts.limitTrain);
+  const test = prepareSplit(data.test, ir, opts.limitTest);
   const model = new TinyFoaModel(ir);
   const plans = trainingSchedule(ir, train.count, epochs);
   const total = plans.reduce((s, p) => s + p.order.length, 0);
