@@ -4,24 +4,14 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
-import { checkFeatures, prepareSplit, trainingSchedule, type LayerAccuracy } from '../sim/train.ts';
+import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
 import { buildFirmware, runJob, type FitMode } from './device.ts';
 import { JobBuilder, recordBytes } from './job.ts';
 
-export interface DeviceRunResult {
-  model: string;
+export interface DeviceRunResult extends TrainingReport {
   target: string;
-  data: string;
-  trainSamples: number;
-  testSamples: number;
-  epochsPerLayer: number;
-  steps: number;
-  perLayer: LayerAccuracy[];
-  accuracy: number;
-  digest: string;
   /** Target cycles for the whole job (SysTick under -icount on QEMU), when the target counts them. */
   cycles: number | null;
-  seconds: number;
   log: string;
 }
 

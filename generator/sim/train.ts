@@ -60,17 +60,23 @@ export interface LayerAccuracy {
   accuracy: number;
 }
 
-export interface SimulateResult {
+/** What a training run reports, in the simulator or on a device. */
+export interface TrainingReport {
   model: string;
   data: string;
   trainSamples: number;
   testSamples: number;
   epochsPerLayer: number;
+  /** Update steps over all layers. */
   steps: number;
   perLayer: LayerAccuracy[];
+  /** Test accuracy of the last layer (the model's prediction). */
   accuracy: number;
   digest: string;
   seconds: number;
+}
+
+export interface SimulateResult extends TrainingReport {
   samplesPerSecond: number;
 }
 
