@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
+import type { ModelIR } from '../generator/ir/ir.ts';
 import {
   PAPER_TABLE1_MEMORY_MB,
   TABLE1_ALGORITHMS,
@@ -12,23 +12,8 @@ import {
 import type { Algorithm } from '../generator/model/api.ts';
 
 function irOf(features: number, units: number[], classes: number, slices: number, encoding: 'u8' | 'bits' = 'u8'): ModelIR {
-  return {
-    name: 't',
-    source: '',
-    input: { features, encoding },
-    classes,
-    layers: buildLayers(features, units, slices),
-    training: {
-      slices,
-      optimizer: { kind: 'sgd', learningRate: 0.01 },
-      batchSize: 1,
-      epochsPerLayer: 1,
-      seed: 1,
-      blockSchedule: 'cyclic',
-      gradientGate: 'symmetric',
-      algorithm: 'tinyfoa',
-    },
-  };
+  const ir = networkIR(features, units, classes, slices);
+  return { ...ir, input: { features, encoding } };
 }
 
 const paper = irOf(2000, [2000, 2000, 2000], 10, 2);
