@@ -20,11 +20,13 @@
 #define TF_DOT_BITS tf_dense_dot_bits_ref
 #define TF_CRC32 tf_crc32_ref
 #define TF_SQRT tf_sqrt_f32_ref
+#define TF_SGD_ROW tf_sgd_row_f32_ref
 #else
 #define TF_DOT_U8 tf_dense_dot_u8
 #define TF_DOT_BITS tf_dense_dot_bits
 #define TF_CRC32 tf_crc32
 #define TF_SQRT tf_sqrt_f32
+#define TF_SGD_ROW tf_sgd_row_f32
 #endif
 
 /** abs(x) (exact: clears the sign bit, so abs(-0) = +0). */

@@ -490,6 +490,15 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
     for (r = 0; r < b.rows; r++) {
         const uint32_t j = b.row0 + r;
         uint32_t c;
+        if (!adam && g->acc_block == NULL) {
+            /* SGD, batch 1. δz_j = ±0: every ḡ of the row is +0 and sub(w, +0) = w, which is
+             * already inside [−1, 1], so the row is unchanged (exact; h_i is finite). */
+            if (g->dz[j] != 0.0f) {
+                TF_SGD_ROW(rec + e, b.cols, g->dz[j], g->in, b.col0, m->lr);
+            }
+            e += b.cols;
+            continue;
+        }
         for (c = 0; c < b.cols; c++, e++) {
             const float acc = (g->acc_block != NULL) ? g->acc_block[e]
                                                      : 0.0f + g->dz[j] * tf_input_h_f32(g->in, b.col0 + c);
@@ -521,10 +530,41 @@ static int tf_update_bias(const tf_model *m, const tf_layer *layer, float *rec, 
 }
 
 /*
+ * Schedule `all` with SGD (batch 1): 1 if a bound proves every new weight of the step finite,
+ * so the step needs no checking pass. With |δz_j| ≤ D, |h_i| ≤ H = mul(γ_in, f32(q_max)) and
+ * |w| ≤ 1 (weights are clamped), rounding being monotonic gives
+ * |sub(w, mul(lr, add(+0, mul(δz_j, h_i))))| ≤ add(1, mul(lr, mul(D, H))) =: B,
+ * so B finite means no new weight is Inf or NaN. The bound only decides how many passes are
+ * made; the values written are the same either way (docs/runtime.md, "Update step").
+ */
+static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const tf_grad_source *g) {
+    const float q_max = (g->in->bytes != NULL) ? 255.0f : 1.0f;
+    float d_max = 0.0f;
+    float bound;
+    uint32_t j;
+    if (m->optimizer != TF_OPTIMIZER_SGD || g->dz == NULL || !tf_is_finite_f32(g->in->gamma)) {
+        return 0;
+    }
+    for (j = 0; j < layer->units; j++) {
+        const float d = g->dz[j];
+        const float a = (d < 0.0f) ? -d : d;
+        if (!tf_is_finite_f32(d)) {
+            return 0;
+        }
+        if (a > d_max) {
+            d_max = a;
+        }
+    }
+    bound = 1.0f + m->lr * (d_max * (((g->in->gamma < 0.0f) ? -g->in->gamma : g->in->gamma) * q_max));
+    return tf_is_finite_f32(bound);
+}
+
+/*
  * One update step of layer l. Every new value is checked before anything is written (§8.11):
  * the bias record is computed first and kept in the arena; with several blocks (schedule
  * `all`) a first pass computes and checks every block without writing, and the second pass
- * computes them again (same inputs, same results) and writes them.
+ * computes them again (same inputs, same results) and writes them. The first pass is skipped
+ * when tf_sgd_step_bounded proves that no block can come out non-finite.
  */
 static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t l, const tf_grad_source *g) {
     tf_layer *layer = &m->layers[l];
@@ -542,7 +582,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     if (!tf_update_bias(m, layer, brec, g)) {
         return TF_ERR_NONFINITE;
     }
-    if (count > 1u) {
+    if (count > 1u && !tf_sgd_step_bounded(m, layer, g)) {
         for (k = first; k < first + count; k++) {
             if (tf_store_read(m, l, k, rec) != TF_OK) {
                 return TF_ERR_STORE;
@@ -558,7 +598,14 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
         if (!tf_update_block(m, l, k, rec, g)) {
-            return TF_ERR_NONFINITE; /* only possible with one block: nothing written yet */
+            if (k == first) {
+                return TF_ERR_NONFINITE; /* nothing written yet */
+            }
+            /* A later block after a bounded first one: only if the store held a non-finite
+             * weight, which the runtime never writes. The step cannot be undone in place. */
+            tf_store_discard(m, l);
+            m->ready = 0u;
+            return TF_ERR_NONFINITE;
         }
         if (tf_store_write(m, l, k, rec) != TF_OK) {
             return tf_fail_store(m, lay, l);

@@ -474,6 +474,15 @@ float tf_clamp1_f32(float w);
 /** SGD (§8.10): sub(w, mul(lr, g)). */
 float tf_sgd_f32(float w, float g, float lr);
 
+/**
+ * SGD update of one block row with batch 1 (§8.5–8.10), in place:
+ * w_c = clamp(sub(w_c, mul(lr, add(+0, mul(dz, h_{col0+c}))))) for c = 0..cols−1.
+ * Optimized: skips inputs q_i = 0 (exact, see tf_sgd.c). Reference: tf_sgd_row_f32_ref.
+ * [in,out] w cols floats  [in] dz δz_j of the row  [in] in the layer input  [in] col0 first column
+ */
+void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
+void tf_sgd_row_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
+
 /** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
 typedef struct tf_adam_coef {
     float lr, beta1, beta2, c1, c2, eps, d1, d2;

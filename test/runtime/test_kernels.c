@@ -506,6 +506,103 @@ static void test_optimizers(void) {
     CHECK_EQ_U(tf_f32_to_bits(w), 0x3D638E38u, 6);
 }
 
+/* ------------------------------------------------- SGD row update, batch 1 (§8.5–8.10) --- */
+/* A random latent weight in [−1, 1] with ±0 and both ends in the mix. */
+static float random_weight(void) {
+    const uint32_t r = tf_test_rand();
+    switch (r & 7u) {
+    case 0: return -0.0f;
+    case 1: return 0.0f;
+    case 2: return 1.0f;
+    case 3: return -1.0f;
+    default: return (float)(int32_t)(tf_test_rand() % 2000001u - 1000000) * 1e-6f;
+    }
+}
+
+static void test_sgd_row(void) {
+    static const float dzs[] = {0.5f, -0.0390625f, 3.0e-7f, -2.5f, 1.0e30f, -0.0f, 0.0f};
+    static const float gammas[] = {0.00392156886f, 0.75f, 3.0f, 0.0f};
+    static const float lrs[] = {0.05f, 1.0f, 1.0e-4f};
+    static float w[790];
+    static float wref[790];
+    static uint8_t q[790];
+    static uint8_t qb[790];
+    static tf_word bits[25];
+    uint32_t t;
+    for (t = 0; t < NUM_WIDTHS; t++) {
+        const uint32_t cols = widths[t];
+        uint32_t col0;
+        for (col0 = 0; col0 < 3u; col0++) {
+            uint32_t d, gi, li, i;
+            for (i = 0; i < cols + col0; i++) {
+                const uint32_t r = tf_test_rand();
+                q[i] = (uint8_t)((r & 3u) == 0u ? 0u : (r >> 8) & 0xFFu); /* many zeros */
+                qb[i] = (uint8_t)((r >> 16) & 1u);
+            }
+            tf_pack_bits_u8(qb, cols + col0, bits);
+            for (d = 0; d < sizeof dzs / sizeof dzs[0]; d++) {
+                for (gi = 0; gi < sizeof gammas / sizeof gammas[0]; gi++) {
+                    for (li = 0; li < sizeof lrs / sizeof lrs[0]; li++) {
+                        int enc;
+                        for (enc = 0; enc < 2; enc++) {
+                            tf_input in;
+                            in.bytes = enc == 0 ? q : NULL;
+                            in.bits = enc == 0 ? NULL : bits;
+                            in.count = cols + col0;
+                            in.total = 0;
+                            in.gamma = gammas[gi];
+                            for (i = 0; i < cols; i++) {
+                                w[i] = random_weight();
+                                wref[i] = w[i];
+                            }
+                            tf_sgd_row_f32(w, cols, dzs[d], &in, col0, lrs[li]);
+                            tf_sgd_row_f32_ref(wref, cols, dzs[d], &in, col0, lrs[li]);
+                            for (i = 0; i < cols; i++) {
+                                CHECK_EQ_U(tf_f32_to_bits(w[i]), tf_f32_to_bits(wref[i]), cols * 100u + d * 10u + gi);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    /* by hand: w = {0.5, −0.0, 0.75}, q = {2, 0, 4}, γ = 0.25, δz = 0.5, lr = 1:
+     * h = {0.5, 0, 1}; ḡ = {0.25, +0, 0.5}; w' = {0.25, −0.0 (unchanged), 0.25}. */
+    {
+        float wh[3] = {0.5f, -0.0f, 0.75f};
+        const uint8_t qh[3] = {2, 0, 4};
+        tf_input in;
+        in.bytes = qh;
+        in.bits = NULL;
+        in.count = 3;
+        in.total = 6;
+        in.gamma = 0.25f;
+        tf_sgd_row_f32(wh, 3, 0.5f, &in, 0, 1.0f);
+        CHECK_BITS_F(wh[0], 0.25f, 0);
+        CHECK_BITS_F(wh[1], -0.0f, 1);
+        CHECK_BITS_F(wh[2], 0.25f, 2);
+        /* clamping: δz = −8 pushes the inputs that fired past +1; −0 (q = 0) stays */
+        tf_sgd_row_f32(wh, 3, -8.0f, &in, 0, 1.0f);
+        CHECK_BITS_F(wh[0], 1.0f, 3);
+        CHECK_BITS_F(wh[1], -0.0f, 4);
+        CHECK_BITS_F(wh[2], 1.0f, 5);
+    }
+    /* a non-finite δz poisons every element, zero inputs included (NaN = Inf · 0), as in §8 */
+    {
+        float wn[2] = {0.5f, 0.5f};
+        const uint8_t qn[2] = {0, 1};
+        tf_input in;
+        in.bytes = qn;
+        in.bits = NULL;
+        in.count = 2;
+        in.total = 1;
+        in.gamma = 1.0f;
+        tf_sgd_row_f32(wn, 2, tf_f32_from_bits(0x7F800000u), &in, 0, 1.0f);
+        CHECK(wn[0] != wn[0]);
+        CHECK(!tf_is_finite_f32(wn[1]) || wn[1] == -1.0f);
+    }
+}
+
 /* ---------------------------------------------------------------- derived state (§6) ----- */
 static void test_derive(void) {
     /* a 2×3 block at rows 1..2, columns 30..32 of a 3 × 34 matrix (2 words a row) */
@@ -544,6 +641,7 @@ int main(void) {
     test_prng();
     test_softmax_delta();
     test_optimizers();
+    test_sgd_row();
     test_derive();
     test_names();
     return tf_test_finish();
