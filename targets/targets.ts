@@ -81,7 +81,7 @@ export interface Target {
   readonly linkerScript: string | null;
   /** Sources linked into every firmware of this target, relative to the project root. */
   readonly runtimeSources: readonly string[];
-  /** Include directory holding this target's cycles.h, relative to the project root. */
+  /** Include directory holding the measurement header cycles.h, relative to the project root. */
   readonly includeDir: string;
   /** Linker symbols that size the RAM layout; null where the layout is not ours (host). */
   readonly layout: RamLayout | null;
@@ -104,99 +104,103 @@ const mps2Memory = (extraRamOrigin: number): EmulatorMemory => ({
 /* newlib-nano with semihosting syscalls (librdimon) but our own startup instead of rdimon's
  * crt0; libm for sqrtf, which the numerics contract allows. */
 const armLinkFlags = ['--specs=nano.specs', '--specs=rdimon.specs', '-nostartfiles', '-lm'] as const;
-const armRuntime = ['targets/arm/startup.c', 'targets/arm/cycles.c'] as const;
 const armLayout: RamLayout = { stackBytes: 8 * KiB, handlerStackBytes: 1 * KiB, heapBytes: 6 * KiB };
 const mps2Cycles: CycleCounter = { systickHz: 25_000_000, icountInstructionsPerTick: 40 };
 
+/** What differs between the Cortex-M targets; everything else is shared by armTarget(). */
+interface ArmSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly cpu: string;
+  /** gcc's -mfpu value, or null for soft float. */
+  readonly fpu: string | null;
+  readonly device: DeclaredDevice;
+  readonly machine: string;
+  /** Board RAM the linker script leaves alone (QEMU's mps2 boards differ here). */
+  readonly extraRamOrigin: number;
+}
+
+/** A Cortex-M target on a QEMU mps2 board, built with arm-none-eabi-gcc and newlib-nano. */
+function armTarget(spec: ArmSpec): Target {
+  return {
+    name: spec.name,
+    description: spec.description,
+    runner: 'qemu',
+    compiler: 'arm-none-eabi-gcc',
+    sizeTool: 'arm-none-eabi-size',
+    nmTool: 'arm-none-eabi-nm',
+    archiver: 'arm-none-eabi-ar',
+    cpuFlags:
+      spec.fpu === null
+        ? [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=soft']
+        : [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=hard', `-mfpu=${spec.fpu}`],
+    floatAbi: spec.fpu === null ? 'soft' : 'hard',
+    fpu: spec.fpu,
+    linkFlags: armLinkFlags,
+    gcSections: true,
+    linkerScript: 'targets/arm/mps2.ld',
+    runtimeSources: ['targets/arm/startup.c', 'targets/arm/cycles.c'],
+    includeDir: 'targets/common',
+    layout: armLayout,
+    device: spec.device,
+    emulatorMemory: mps2Memory(spec.extraRamOrigin),
+    qemu: { machine: spec.machine, cpu: spec.cpu },
+    cycles: mps2Cycles,
+  };
+}
+
+const hostTarget: Target = {
+  name: 'host',
+  description: 'Native build with the host gcc: fast tests and a third opinion on the numerics.',
+  runner: 'native',
+  compiler: 'gcc',
+  sizeTool: 'size',
+  nmTool: 'nm',
+  archiver: 'ar',
+  cpuFlags: [],
+  floatAbi: 'hard',
+  fpu: 'host SSE/NEON (binary32, no contraction)',
+  linkFlags: ['-lm'],
+  gcSections: false,
+  linkerScript: null,
+  runtimeSources: ['targets/host/cycles.c'],
+  includeDir: 'targets/common',
+  layout: null,
+  device: null,
+  emulatorMemory: null,
+  qemu: null,
+  cycles: null,
+};
+
 export const targets = {
-  host: {
-    name: 'host',
-    description: 'Native build with the host gcc: fast tests and a third opinion on the numerics.',
-    runner: 'native',
-    compiler: 'gcc',
-    sizeTool: 'size',
-    nmTool: 'nm',
-    archiver: 'ar',
-    cpuFlags: [],
-    floatAbi: 'hard',
-    fpu: 'host SSE/NEON (binary32, no contraction)',
-    linkFlags: ['-lm'],
-    gcSections: false,
-    linkerScript: null,
-    runtimeSources: ['targets/host/cycles.c'],
-    includeDir: 'targets/host',
-    layout: null,
-    device: null,
-    emulatorMemory: null,
-    qemu: null,
-    cycles: null,
-  },
-  'cortex-m3': {
+  host: hostTarget,
+  'cortex-m3': armTarget({
     name: 'cortex-m3',
     description: 'Cortex-M3, no FPU (binary32 in libgcc soft-float), like an STM32F103RE.',
-    runner: 'qemu',
-    compiler: 'arm-none-eabi-gcc',
-    sizeTool: 'arm-none-eabi-size',
-    nmTool: 'arm-none-eabi-nm',
-    archiver: 'arm-none-eabi-ar',
-    cpuFlags: ['-mcpu=cortex-m3', '-mthumb', '-mfloat-abi=soft'],
-    floatAbi: 'soft',
+    cpu: 'cortex-m3',
     fpu: null,
-    linkFlags: armLinkFlags,
-    gcSections: true,
-    linkerScript: 'targets/arm/mps2.ld',
-    runtimeSources: armRuntime,
-    includeDir: 'targets/arm',
-    layout: armLayout,
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
-    emulatorMemory: mps2Memory(0x2100_0000),
-    qemu: { machine: 'mps2-an385', cpu: 'cortex-m3' },
-    cycles: mps2Cycles,
-  },
-  'cortex-m4': {
+    machine: 'mps2-an385',
+    extraRamOrigin: 0x2100_0000,
+  }),
+  'cortex-m4': armTarget({
     name: 'cortex-m4',
     description: 'Cortex-M4F, single-precision FPU, like an STM32F411RE.',
-    runner: 'qemu',
-    compiler: 'arm-none-eabi-gcc',
-    sizeTool: 'arm-none-eabi-size',
-    nmTool: 'arm-none-eabi-nm',
-    archiver: 'arm-none-eabi-ar',
-    cpuFlags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'],
-    floatAbi: 'hard',
+    cpu: 'cortex-m4',
     fpu: 'fpv4-sp-d16',
-    linkFlags: armLinkFlags,
-    gcSections: true,
-    linkerScript: 'targets/arm/mps2.ld',
-    runtimeSources: armRuntime,
-    includeDir: 'targets/arm',
-    layout: armLayout,
     device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
-    emulatorMemory: mps2Memory(0x2100_0000),
-    qemu: { machine: 'mps2-an386', cpu: 'cortex-m4' },
-    cycles: mps2Cycles,
-  },
-  'cortex-m7': {
+    machine: 'mps2-an386',
+    extraRamOrigin: 0x2100_0000,
+  }),
+  'cortex-m7': armTarget({
     name: 'cortex-m7',
     description: 'Cortex-M7, single-precision FPv5 like the STM32F746NG it declares.',
-    runner: 'qemu',
-    compiler: 'arm-none-eabi-gcc',
-    sizeTool: 'arm-none-eabi-size',
-    nmTool: 'arm-none-eabi-nm',
-    archiver: 'arm-none-eabi-ar',
-    cpuFlags: ['-mcpu=cortex-m7', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16'],
-    floatAbi: 'hard',
+    cpu: 'cortex-m7',
     fpu: 'fpv5-sp-d16',
-    linkFlags: armLinkFlags,
-    gcSections: true,
-    linkerScript: 'targets/arm/mps2.ld',
-    runtimeSources: armRuntime,
-    includeDir: 'targets/arm',
-    layout: armLayout,
     device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
-    emulatorMemory: mps2Memory(0x6000_0000),
-    qemu: { machine: 'mps2-an500', cpu: 'cortex-m7' },
-    cycles: mps2Cycles,
-  },
+    machine: 'mps2-an500',
+    extraRamOrigin: 0x6000_0000,
+  }),
 } as const satisfies Record<string, Target>;
 
 export type TargetName = keyof typeof targets;

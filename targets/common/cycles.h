@@ -1,7 +1,8 @@
 /*
  * On-target measurement: a cycle counter, the stack high-water mark, heap use.
- * The same declarations exist for every target (targets/arm/cycles.h, targets/host/cycles.h),
- * so firmware code calls them without #ifdefs. Facts and units: docs/targets.md.
+ * One header for every target; each target implements it (targets/arm/cycles.c,
+ * targets/host/cycles.c), so firmware code calls it without #ifdefs. Facts and units:
+ * docs/targets.md.
  */
 #ifndef TF_TARGET_CYCLES_H
 #define TF_TARGET_CYCLES_H
