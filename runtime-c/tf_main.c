@@ -29,7 +29,10 @@
 #define TF_JOB_MAGIC 0x314A4654u /* "TFJ1" */
 #define TF_DRIVER_ERR_JOB 100    /* job or data file problem (not a tf_status) */
 
-enum { TF_CMD_TRAIN = 1, TF_CMD_EVAL = 2, TF_CMD_DIGEST = 3, TF_CMD_DUMP = 4, TF_CMD_CYCLES = 5 };
+enum { TF_CMD_TRAIN = 1, TF_CMD_EVAL = 2, TF_CMD_DIGEST = 3, TF_CMD_DUMP = 4, TF_CMD_CYCLES = 5, TF_CMD_PROGRESS = 6 };
+
+/* PROGRESS: a TF PROGRESS line every this many trained samples of a TRAIN command (0: none). */
+static uint32_t tf_progress_every = 0u;
 
 /*
  * The target's measurement API (targets/<arch>/cycles.h: cycle counter, stack high-water mark,
@@ -166,6 +169,10 @@ static void tf_cmd_train(FILE *job, FILE **train) {
         st = tf_train_sample(&TF_MODEL, layer, tf_sample, label);
         if (st != TF_OK) {
             tf_fail_status(st, "TRAIN sample", (unsigned long)i);
+        }
+        if (tf_progress_every != 0u && (i + 1u) % tf_progress_every == 0u && i + 1u < n) {
+            printf("TF PROGRESS layer=%u done=%lu\n", (unsigned)layer, (unsigned long)(i + 1u));
+            (void)fflush(stdout);
         }
     }
     if (skipped > 0u) {
@@ -364,6 +371,10 @@ int main(int argc, char **argv) {
     while (tf_read_word(job, &word)) {
         if (word == TF_CMD_TRAIN) {
             tf_cmd_train(job, &train);
+            continue;
+        }
+        if (word == TF_CMD_PROGRESS) {
+            tf_progress_every = tf_job_arg(job); /* a setting: also before the resume point */
             continue;
         }
         if (tf_skipping()) {

@@ -94,8 +94,11 @@ function kib(bytes: number): string {
 export function printDeviceReport(r: DeviceRunResult): void {
   const lines = [
     `model ${r.model} on ${r.target} (${r.data}): ${r.trainSamples} training samples, ${r.testSamples} test samples`,
+    ...(r.resumedSamples > 0 ? [`  resumed: ${r.resumedSamples} samples were trained by an earlier run and committed to the store`] : []),
     ...r.perLayer.map((p) => `  layer ${p.layer}: on-device test accuracy ${pct(p.accuracy)} (${p.correct}/${p.total})`),
-    `accuracy ${pct(r.accuracy)}  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s)`,
+    r.stoppedAfter !== null
+      ? `stopped after ${r.stoppedAfter} training samples  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s); continue with --resume`
+      : `accuracy ${pct(r.accuracy)}  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s)`,
     `log ${r.log}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -206,8 +209,11 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
+    .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
+    .option('--resume', "with --store file: continue the run in the output folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
+    .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; json?: boolean }) => {
       const ir = await loadModel(modelPath);
       const data = loadDataset(opts.data);
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
@@ -222,7 +228,11 @@ export function registerCommands(program: Command): void {
         fit: opts.fit,
         store: opts.store,
         ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
+        ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
+        ...(opts.resume ? { resume: true } : {}),
+        timeoutMs: opts.timeout * 60_000,
         onPhase: (phase) => progress.update(0, 1, phase),
+        onProgress: (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${opts.target}`),
       });
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -266,7 +276,7 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', 'output folder', join('out', 'demo'))
     .option('--limit <n>', `train on the first n training samples (default ${DEMO_TRAIN_SAMPLES}; see --full)`, wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples (default: all)', wholeNumber(1))
-    .option('--full', 'train on the whole training split (about 20 minutes in QEMU for examples/mnist.ts)')
+    .option('--full', 'train on the whole training split (about 5 minutes in QEMU for examples/mnist.ts)')
     .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
     .option('--json', 'print one JSON object')
     .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; fit: 'device' | 'emulator'; json?: boolean }) => {
@@ -288,7 +298,14 @@ export function registerCommands(program: Command): void {
       say(`    accuracy ${pct(sim.accuracy)}, digest ${sim.digest}, ${sim.samplesPerSecond.toFixed(0)} samples/s`);
       say(`2/3 generating C for ${opts.target}, compiling, training on the device (${opts.target === 'host' ? 'native' : 'QEMU'})`);
       const { runOnDevice } = await deviceTraining();
-      const device = await runOnDevice(ir, data, { target: opts.target, outDir: join(out, opts.target), ...limits, fit: opts.fit, onPhase: (p) => progress.update(0, 1, p) });
+      const device = await runOnDevice(ir, data, {
+        target: opts.target,
+        outDir: join(out, opts.target),
+        ...limits,
+        fit: opts.fit,
+        onPhase: (p) => progress.update(0, 1, p),
+        onProgress: (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${opts.target}`),
+      });
       progress.done();
       say(`    accuracy ${pct(device.accuracy)}, digest ${device.digest}, ${device.seconds.toFixed(1)} s`);
       const sameDigest = device.digest === sim.digest;

@@ -52,7 +52,7 @@ export function reportError(e: unknown): number {
     process.stderr.write(`error: ${e.message}\n`);
     return 2;
   }
-  if (e instanceof Error && (e.name === 'DataError' || e.name === 'PlanError' || e.name === 'FitError')) {
+  if (e instanceof Error && (e.name === 'DataError' || e.name === 'PlanError' || e.name === 'FitError' || e.name === 'RunSetupError')) {
     process.stderr.write(`error: ${e.message}\n`);
     return 2;
   }

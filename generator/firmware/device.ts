@@ -174,7 +174,7 @@ export async function runJob(
   fw: BuiltFirmware,
   workDir: string,
   files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
-  options: { timeoutMs?: number; icount?: boolean; logName?: string } = {},
+  options: { timeoutMs?: number; icount?: boolean; logName?: string; onStdoutLine?: (line: string) => void } = {},
 ): Promise<JobRun> {
   mkdirSync(workDir, { recursive: true });
   writeJobFiles(workDir, files);
@@ -186,6 +186,7 @@ export async function runJob(
     timeoutMs: options.timeoutMs ?? 600_000,
     logFile,
     ...(options.icount !== undefined ? { icount: options.icount } : {}),
+    ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
   });
   if (run.timedOut) throw new FirmwareError(`firmware on ${fw.target.name} timed out; log: ${logFile}`, logFile);
   const failLine = run.stdout.split('\n').find((l) => l.startsWith('TINYFOA-FAIL'));

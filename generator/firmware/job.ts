@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Split } from '../data/types.ts';
 
 export const JOB_MAGIC = 0x314a4654; // "TFJ1"
-export const Command = { TRAIN: 1, EVAL: 2, DIGEST: 3, DUMP: 4, CYCLES: 5 } as const;
+export const Command = { TRAIN: 1, EVAL: 2, DIGEST: 3, DUMP: 4, CYCLES: 5, PROGRESS: 6 } as const;
 
 /** Array ids of the runtime's tf_array, in state order (semantics §11). */
 export const ARRAY_IDS = { classifier: 0, weights: 1, bias: 2, adam: 3, bits: 4, absSum: 5, alpha: 6, steps: 7 } as const;
@@ -34,6 +34,11 @@ export class JobBuilder {
   }
   cycles(): this {
     this.words.push(Command.CYCLES);
+    return this;
+  }
+  /** A `TF PROGRESS` line every `every` trained samples of each later TRAIN (0: none). */
+  progress(every: number): this {
+    this.words.push(Command.PROGRESS, every);
     return this;
   }
   bytes(): Uint8Array {
@@ -79,6 +84,8 @@ export interface DigestReport {
 
 export interface FirmwareOutput {
   ready: { runtime: string; semantics: number; arenaFloats: number; bitArenaWords: number } | null;
+  /** What `tf_resume` found in the store (null: nothing, the run started from tf_init). */
+  resumed: { steps: number; samples: number } | null;
   trains: { layer: number; samples: number; steps: number }[];
   evals: { layer: number; correct: number; total: number }[];
   digests: DigestReport[];
@@ -89,11 +96,13 @@ export interface FirmwareOutput {
 
 /** Parses the `TF …` lines of a firmware run. Unknown lines are ignored (they are kept in the log). */
 export function parseFirmwareOutput(stdout: string): FirmwareOutput {
-  const out: FirmwareOutput = { ready: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], memory: null };
+  const out: FirmwareOutput = { ready: null, resumed: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], memory: null };
   for (const line of stdout.split(/\r?\n/)) {
     let m: RegExpExecArray | null;
     if ((m = /^TF READY runtime=(\S+) semantics=(\d+) arena_floats=(\d+) bit_arena_words=(\d+)/.exec(line))) {
       out.ready = { runtime: m[1]!, semantics: Number(m[2]), arenaFloats: Number(m[3]), bitArenaWords: Number(m[4]) };
+    } else if ((m = /^TF RESUMED steps=(\d+) samples=(\d+)/.exec(line))) {
+      out.resumed = { steps: Number(m[1]), samples: Number(m[2]) };
     } else if ((m = /^TF TRAIN layer=(\d+) samples=(\d+) steps=(\d+)/.exec(line))) {
       out.trains.push({ layer: Number(m[1]), samples: Number(m[2]), steps: Number(m[3]) });
     } else if ((m = /^TF EVAL layer=(\d+) correct=(\d+) total=(\d+)/.exec(line))) {
@@ -112,4 +121,10 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
     }
   }
   return out;
+}
+
+/** A `TF PROGRESS layer=<l> done=<k>` line, or null. */
+export function parseProgressLine(line: string): { layer: number; done: number } | null {
+  const m = /^TF PROGRESS layer=(\d+) done=(\d+)/.exec(line);
+  return m ? { layer: Number(m[1]), done: Number(m[2]) } : null;
 }

@@ -1,18 +1,45 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
-import { buildFirmware, runJob, type FitMode } from './device.ts';
-import { JobBuilder, recordBytes } from './job.ts';
+import { buildFirmware, FirmwareError, runJob, type FitMode } from './device.ts';
+import { JobBuilder, parseProgressLine, recordBytes } from './job.ts';
 
 export interface DeviceRunResult extends TrainingReport {
   target: string;
   /** Target cycles for the whole job (SysTick under -icount on QEMU), when the target counts them. */
   cycles: number | null;
+  /** Training samples this run trained before it stopped (--stop-after), or null when it ran to the end. */
+  stoppedAfter: number | null;
+  /** Training samples an earlier run had trained and committed to the store, skipped by this one. */
+  resumedSamples: number;
   log: string;
+}
+
+/** A run that cannot start as asked (resume or stop options); nothing was changed. */
+export class RunSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunSetupError';
+  }
+}
+
+/** What a run leaves next to its store, so that `--resume` can check it continues the same run. */
+interface RunRecord {
+  model: string;
+  /** SHA-256 of train.bin: the data, its order, the limit and the epochs in one value. */
+  train: string;
+  samples: number;
+}
+
+const RUN_RECORD = 'run.json';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export async function runOnDevice(
@@ -28,7 +55,15 @@ export async function runOnDevice(
     /** Weight store kind (default ram); a user store needs its C source in storeSources. */
     store?: StoreKind;
     storeSources?: readonly string[];
+    /** Continue the run whose file store is in `<outDir>/run/` (needs store 'file'). */
+    resume?: boolean;
+    /** Train only the first n samples of the schedule, then stop (the store keeps them; needs store 'file'). */
+    stopAfter?: number;
     onPhase?: (phase: string) => void;
+    /** Training progress from the device: samples trained so far (resumed ones included) of `total`. */
+    onProgress?: (done: number, total: number, layer: number) => void;
+    /** Wall-clock limit of the emulator run (default one hour). */
+    timeoutMs?: number;
   },
 ): Promise<DeviceRunResult> {
   checkFeatures(ir, data);
@@ -37,37 +72,120 @@ export async function runOnDevice(
   const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
   const train = prepareSplit(data.train, ir, opts.limitTrain);
   const test = prepareSplit(data.test, ir, opts.limitTest);
-  opts.onPhase?.(`building for ${opts.target}`);
-  const fw = await buildFirmware(ir, opts.target, opts.outDir, {
-    ...(opts.fit ? { fit: opts.fit } : {}),
-    ...(opts.store ? { store: opts.store } : {}),
-    ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
-  });
-  // A run trains from the start: a store file left by an earlier run would be resumed.
-  if (fw.planned.storePlan.file) rmSync(join(opts.outDir, 'run', fw.planned.storePlan.file.path), { force: true });
+  const runDir = join(opts.outDir, 'run');
 
   const plans = trainingSchedule(ir, train.count, epochs);
   const order: number[] = [];
-  const job = new JobBuilder();
+  const perLayerSamples: number[] = [];
   for (let l = 0; l < ir.layers.length; l++) {
     let n = 0;
     for (const p of plans.filter((q) => q.layer === l)) {
       for (const i of p.order) order.push(i);
       n += p.order.length;
     }
-    job.train(l, n).eval(l);
+    perLayerSamples.push(n);
   }
+  const total = order.length;
+  const trainBytes = recordBytes(train, f, order);
+  const record: RunRecord = { model: ir.name, train: sha256(trainBytes), samples: total };
+
+  const fileStore = (opts.store ?? 'ram') === 'file';
+  if ((opts.resume || opts.stopAfter !== undefined) && !fileStore) {
+    throw new RunSetupError(
+      `${opts.resume ? '--resume' : '--stop-after'} needs --store file: only a file store keeps the trained state between runs`,
+    );
+  }
+  if (opts.stopAfter !== undefined && (opts.stopAfter < 1 || opts.stopAfter >= total)) {
+    throw new RunSetupError(`--stop-after must be between 1 and ${total - 1}: the schedule trains ${total} samples`);
+  }
+
+  // --resume: the earlier run's store must exist and belong to the same training run.
+  const storePath = `${ir.name}.store`;
+  let saved: Uint8Array | null = null;
+  if (opts.resume) {
+    const storeFile = join(runDir, storePath);
+    if (!existsSync(storeFile)) {
+      throw new RunSetupError(`nothing to resume: ${storeFile} does not exist (start the run with --store file first)`);
+    }
+    const recordFile = join(runDir, RUN_RECORD);
+    const earlier = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<RunRecord>) : null;
+    if (!earlier || earlier.train !== record.train || earlier.model !== record.model) {
+      throw new RunSetupError(
+        `cannot resume: ${existsSync(recordFile) ? `the run in ${runDir} trained ${earlier?.model === record.model ? 'other samples or another order' : `model '${String(earlier?.model)}'`}` : `${recordFile} is missing`}; ` +
+          'resume with the same model, --data, --limit and --epochs-per-layer, or start again without --resume',
+      );
+    }
+    saved = readFileSync(storeFile);
+  }
+
+  opts.onPhase?.(`building for ${opts.target}`);
+  let fw: Awaited<ReturnType<typeof buildFirmware>>;
+  try {
+    fw = await buildFirmware(ir, opts.target, opts.outDir, {
+      ...(opts.fit ? { fit: opts.fit } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
+      ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
+    });
+  } finally {
+    // The build rewrites the output folder; the store being resumed goes back whatever happened.
+    if (saved) {
+      mkdirSync(runDir, { recursive: true });
+      writeFileSync(join(runDir, storePath), saved);
+      writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
+    }
+  }
+  if (fw.planned.storePlan.file && fw.planned.storePlan.file.path !== storePath) {
+    throw new FirmwareError(`internal: the file store is '${fw.planned.storePlan.file.path}', expected '${storePath}'`);
+  }
+  // A run that does not resume trains from the start: a store file left by an earlier run would be resumed.
+  if (fw.planned.storePlan.file && !opts.resume) rmSync(join(runDir, storePath), { force: true });
+  if (fileStore) {
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
+  }
+
+  // Layers are evaluated after the last TRAIN: a layer is frozen once trained, so its accuracy
+  // is the same, and a resumed job never passes over an EVAL of a layer trained before the cut.
+  const job = new JobBuilder().progress(Math.max(1, Math.ceil(total / 400)));
+  let budget = opts.stopAfter ?? total;
+  const completed: number[] = [];
+  for (let l = 0; l < ir.layers.length && budget > 0; l++) {
+    const n = Math.min(perLayerSamples[l]!, budget);
+    job.train(l, n);
+    budget -= n;
+    if (n === perLayerSamples[l]) completed.push(l);
+  }
+  for (const l of completed) job.eval(l);
   job.digest().cycles();
+
+  const offsets = perLayerSamples.map((_, l) => perLayerSamples.slice(0, l).reduce((a, b) => a + b, 0));
+  const onStdoutLine = opts.onProgress
+    ? (line: string) => {
+        const p = parseProgressLine(line);
+        const t = /^TF TRAIN layer=(\d+) samples=(\d+)/.exec(line);
+        if (p) opts.onProgress!(offsets[p.layer]! + p.done, total, p.layer);
+        else if (t) opts.onProgress!(offsets[Number(t[1])]! + Number(t[2]), total, Number(t[1]));
+      }
+    : undefined;
   opts.onPhase?.(`training on ${opts.target}`);
-  const run = await runJob(
-    fw,
-    join(opts.outDir, 'run'),
-    { job: job.bytes(), train: recordBytes(train, f, order), test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
-    { timeoutMs: 3_600_000, icount: fw.target.cycles !== null },
-  );
+  let run: Awaited<ReturnType<typeof runJob>>;
+  try {
+    run = await runJob(
+      fw,
+      runDir,
+      { job: job.bytes(), train: trainBytes, test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
+      { timeoutMs: opts.timeoutMs ?? 3_600_000, icount: fw.target.cycles !== null, ...(onStdoutLine ? { onStdoutLine } : {}) },
+    );
+  } catch (e) {
+    if (e instanceof FirmwareError && fileStore) {
+      throw new FirmwareError(`${e.message}; the file store keeps every committed step: add --resume to continue`, e.log);
+    }
+    throw e;
+  }
   const out = run.output;
   const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
   const last = out.digests[out.digests.length - 1];
+  const stopped = opts.stopAfter ?? null;
   return {
     model: ir.name,
     target: opts.target,
@@ -77,9 +195,11 @@ export async function runOnDevice(
     epochsPerLayer: epochs,
     steps: last?.steps ?? 0,
     perLayer,
-    accuracy: perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
+    accuracy: stopped === null && perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
     digest: last?.state ?? '',
     cycles: out.cycles[0] ?? null,
+    stoppedAfter: stopped,
+    resumedSamples: out.resumed?.samples ?? 0,
     seconds: (performance.now() - started) / 1000,
     log: run.logFile,
   };

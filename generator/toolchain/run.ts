@@ -33,6 +33,8 @@ export interface RunOptions {
   icount?: boolean;
   /** Receives the command, the interleaved output and the verdict, whatever happens. */
   logFile: string;
+  /** Called with each line of stdout (without its line break) as the firmware prints it. */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -123,8 +125,20 @@ export async function runFirmware(options: RunOptions): Promise<RunResult> {
   const cwd = resolve(options.cwd);
   const logFile = resolve(options.logFile);
   const started = Date.now();
+  const onLine = options.onStdoutLine;
+  // A line transform that passes every line through unchanged (newlines kept) and reports it.
+  const stdout = onLine
+    ? {
+        *transform(line: unknown): Generator<unknown, void, void> {
+          onLine(String(line).replace(/\r?\n$/, ''));
+          yield line;
+        },
+        preserveNewlines: true,
+      } as const
+    : ('pipe' as const);
   const result = await execa(program, args, {
     cwd,
+    stdout,
     reject: false,
     stdin: 'ignore',
     all: true,
@@ -134,12 +148,12 @@ export async function runFirmware(options: RunOptions): Promise<RunResult> {
     forceKillAfterDelay: 2000,
   });
   const durationMs = Date.now() - started;
-  const stdout = String(result.stdout ?? '');
+  const output = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
   const exitCode = result.exitCode ?? null;
   const signal = result.signal ?? null;
   const timedOut = result.timedOut;
-  const { sentinel, failCode, failMessage } = parseSentinel(stdout);
+  const { sentinel, failCode, failMessage } = parseSentinel(output);
   const passed = !timedOut && exitCode === 0 && sentinel === 'ok';
 
   const launchProblem = result.failed && exitCode === null && signal === null && !timedOut;
@@ -160,7 +174,7 @@ export async function runFirmware(options: RunOptions): Promise<RunResult> {
   if (launchProblem && result.code === 'ENOENT') {
     throw new Error(`cannot run '${program}': not installed (run \`npm run setup\`); log: ${logFile}`);
   }
-  return { exitCode, signal, stdout, stderr, timedOut, sentinel, failCode, failMessage, passed, command, durationMs, logFile };
+  return { exitCode, signal, stdout: output, stderr, timedOut, sentinel, failCode, failMessage, passed, command, durationMs, logFile };
 }
 
 /** One line saying how a run ended, with its log, for assertion messages. */
