@@ -392,24 +392,13 @@ export function registerCommands(program: Command): void {
     .action(async (opts: { data: string; quick?: boolean; out: string; json?: boolean }) => {
       const data = loadDataset(opts.data);
       const { runTable1, table1Markdown } = await import('../bench/table1.ts');
+      const { simulatorTrainer } = await import('../bench/simulator-trainer.ts');
       const progress = createProgress(!opts.json);
       const report = await runTable1({
         data,
         quick: opts.quick === true,
         outDir: resolve(opts.out),
-        trainTinyFoA: async (ir, d, o) => {
-          const errors: number[] = [];
-          let epoch = 0;
-          const r = simulate(ir, d, {
-            ...(o.limitTrain !== undefined ? { limitTrain: o.limitTrain } : {}),
-            ...(o.limitTest !== undefined ? { limitTest: o.limitTest } : {}),
-            onEpoch: (e) => {
-              errors.push(1 - e.accuracy);
-              o.onEpoch?.(++epoch, 1 - e.accuracy);
-            },
-          });
-          return { testError: 1 - r.accuracy, perEpochError: errors, seconds: r.seconds };
-        },
+        trainTinyFoA: simulatorTrainer,
         onRow: (name, index, total) => progress.update(index, total, name),
       });
       progress.done();
