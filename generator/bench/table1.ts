@@ -62,7 +62,7 @@ export const TABLE1_QUICK: Readonly<Table1Settings> = {
   limitTrain: 4000,
   limitTest: 1000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.05 }, batchSize: 1, blockSchedule: 'cyclic' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic' },
 };
 
 /**
@@ -77,7 +77,7 @@ export const TABLE1_FULL: Readonly<Table1Settings> = {
   limitTrain: 10_000,
   limitTest: 2_000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.05 }, batchSize: 1, blockSchedule: 'cyclic' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic' },
 };
 
 export const ALGORITHM_LABELS: Readonly<Record<Algorithm, string>> = {
