@@ -471,21 +471,9 @@ typedef struct {
 static snapshot_t snapshot(void) {
     snapshot_t s;
     const tf_store_ram *ram = (const tf_store_ram *)MODEL.store->ctx;
-    uint32_t crc = 0;
-    uint32_t l;
     s.digest = 0;
     (void)tf_state_digest(&MODEL, &s.digest);
-    for (l = 0; l < L_(); l++) {
-        const tf_layer *ly = &MODEL.layers[l];
-        crc = tf_crc32(crc, (const uint8_t *)ly->classifier_bits, 4u * MODEL.classes * tf_words_for(ly->units));
-        crc = tf_crc32(crc, (const uint8_t *)ly->weight_bits, 4u * ly->units * tf_words_for(ly->inputs));
-        crc = tf_crc32(crc, (const uint8_t *)ly->bias, 4u * ly->units);
-        crc = tf_crc32(crc, (const uint8_t *)ly->abs_sum, 4u * MODEL.slices * MODEL.slices);
-        crc = tf_crc32(crc, (const uint8_t *)&ly->alpha, 4u);
-        crc = tf_crc32(crc, (const uint8_t *)&ly->steps, 4u);
-    }
-    crc = tf_crc32(crc, (const uint8_t *)ram->data, 4u * TF_MODEL_STORE_FLOATS);
-    s.ram = crc;
+    s.ram = tf_crc32(tf_test_ram_crc(&MODEL, 0u), (const uint8_t *)ram->data, 4u * TF_MODEL_STORE_FLOATS);
     s.fill = MODEL.batch_fill;
     s.batch_layer = MODEL.batch_layer;
     s.ready = MODEL.ready;
@@ -949,16 +937,7 @@ static void test_resume(void) {
     trained = snapshot();
 
     /* wipe every RAM part of the state: tf_resume brings all of it back */
-    for (l = 0; l < L_(); l++) {
-        tf_layer *ly = &MODEL.layers[l];
-        memset(ly->classifier_bits, 0xA5, 4u * MODEL.classes * tf_words_for(ly->units));
-        memset(ly->weight_bits, 0x5A, 4u * ly->units * tf_words_for(ly->inputs));
-        memset(ly->bias, 0x7F, 4u * ly->units);
-        memset(ly->abs_sum, 0x11, 4u * MODEL.slices * MODEL.slices);
-        ly->alpha = 3.0f;
-        ly->steps = 12345u;
-    }
-    MODEL.ready = 0u;
+    tf_test_wipe_ram(&MODEL, 12345u);
     CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_OK, 1);
     CHECK_EQ_U(resumed, 1, 1);
     CHECK_EQ_U(MODEL.ready, 1, 1);

@@ -281,34 +281,9 @@ static uint32_t digest(void) {
 }
 
 /* Every RAM part of the state, and the digest. */
-static uint32_t ram_state(void) {
-    uint32_t crc = digest();
-    uint32_t l;
-    for (l = 0; l < MODEL.num_layers; l++) {
-        const tf_layer *ly = &MODEL.layers[l];
-        crc = tf_crc32(crc, (const uint8_t *)ly->classifier_bits, 4u * MODEL.classes * tf_words_for(ly->units));
-        crc = tf_crc32(crc, (const uint8_t *)ly->weight_bits, 4u * ly->units * tf_words_for(ly->inputs));
-        crc = tf_crc32(crc, (const uint8_t *)ly->bias, 4u * ly->units);
-        crc = tf_crc32(crc, (const uint8_t *)ly->abs_sum, 4u * MODEL.slices * MODEL.slices);
-        crc = tf_crc32(crc, (const uint8_t *)&ly->alpha, 4u);
-        crc = tf_crc32(crc, (const uint8_t *)&ly->steps, 4u);
-    }
-    return crc;
-}
+static uint32_t ram_state(void) { return tf_test_ram_crc(&MODEL, digest()); }
 
-static void wipe_ram(void) {
-    uint32_t l;
-    for (l = 0; l < MODEL.num_layers; l++) {
-        tf_layer *ly = &MODEL.layers[l];
-        memset(ly->classifier_bits, 0xA5, 4u * MODEL.classes * tf_words_for(ly->units));
-        memset(ly->weight_bits, 0x5A, 4u * ly->units * tf_words_for(ly->inputs));
-        memset(ly->bias, 0x7F, 4u * ly->units);
-        memset(ly->abs_sum, 0x11, 4u * MODEL.slices * MODEL.slices);
-        ly->alpha = 3.0f;
-        ly->steps = 7u;
-    }
-    MODEL.ready = 0u;
-}
+static void wipe_ram(void) { tf_test_wipe_ram(&MODEL, 7u); }
 
 static void sample(uint8_t *x) {
     uint32_t i;
