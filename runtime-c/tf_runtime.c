@@ -546,16 +546,15 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
         return 0;
     }
     for (j = 0; j < layer->units; j++) {
-        const float d = g->dz[j];
-        const float a = (d < 0.0f) ? -d : d;
-        if (!tf_is_finite_f32(d)) {
+        const float a = tf_abs_f32(g->dz[j]);
+        if (!tf_is_finite_f32(a)) {
             return 0;
         }
         if (a > d_max) {
             d_max = a;
         }
     }
-    bound = 1.0f + m->lr * (d_max * (((g->in->gamma < 0.0f) ? -g->in->gamma : g->in->gamma) * q_max));
+    bound = 1.0f + m->lr * (d_max * (tf_abs_f32(g->in->gamma) * q_max));
     return tf_is_finite_f32(bound);
 }
 
