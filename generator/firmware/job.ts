@@ -94,6 +94,8 @@ export interface FirmwareOutput {
   memory: { stackHighWater: number; stackSize: number; heapUsed: number; heapSize: number } | null;
 }
 
+const TRAIN_LINE = /^TF TRAIN layer=(\d+) samples=(\d+) steps=(\d+)/;
+
 /** Parses the `TF …` lines of a firmware run. Unknown lines are ignored (they are kept in the log). */
 export function parseFirmwareOutput(stdout: string): FirmwareOutput {
   const out: FirmwareOutput = { ready: null, resumed: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], memory: null };
@@ -103,7 +105,7 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
       out.ready = { runtime: m[1]!, semantics: Number(m[2]), arenaFloats: Number(m[3]), bitArenaWords: Number(m[4]) };
     } else if ((m = /^TF RESUMED steps=(\d+) samples=(\d+)/.exec(line))) {
       out.resumed = { steps: Number(m[1]), samples: Number(m[2]) };
-    } else if ((m = /^TF TRAIN layer=(\d+) samples=(\d+) steps=(\d+)/.exec(line))) {
+    } else if ((m = TRAIN_LINE.exec(line))) {
       out.trains.push({ layer: Number(m[1]), samples: Number(m[2]), steps: Number(m[3]) });
     } else if ((m = /^TF EVAL layer=(\d+) correct=(\d+) total=(\d+)/.exec(line))) {
       out.evals.push({ layer: Number(m[1]), correct: Number(m[2]), total: Number(m[3]) });
@@ -123,8 +125,11 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
   return out;
 }
 
-/** A `TF PROGRESS layer=<l> done=<k>` line, or null. */
+/**
+ * How far a TRAIN command has come, from a `TF PROGRESS layer=<l> done=<k>` line (k samples of
+ * the command) or its closing `TF TRAIN layer=<l> samples=<n> …` line (all n); null for others.
+ */
 export function parseProgressLine(line: string): { layer: number; done: number } | null {
-  const m = /^TF PROGRESS layer=(\d+) done=(\d+)/.exec(line);
+  const m = /^TF PROGRESS layer=(\d+) done=(\d+)/.exec(line) ?? TRAIN_LINE.exec(line);
   return m ? { layer: Number(m[1]), done: Number(m[2]) } : null;
 }

@@ -1,10 +1,10 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import type { StoreKind } from '../plan/plan.ts';
+import { defaultStoreFile, type StoreKind } from '../plan/plan.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
 import { buildFirmware, FirmwareError, runJob, type FitMode } from './device.ts';
 import { JobBuilder, parseProgressLine, recordBytes } from './job.ts';
@@ -37,6 +37,13 @@ interface RunRecord {
 }
 
 const RUN_RECORD = 'run.json';
+
+/** Writes `run.json` (and the store being resumed) into a run folder. */
+function writeRun(runDir: string, storePath: string, record: RunRecord, store: Uint8Array | null): void {
+  mkdirSync(runDir, { recursive: true });
+  if (store) writeFileSync(join(runDir, storePath), store);
+  writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
+}
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -100,7 +107,7 @@ export async function runOnDevice(
   }
 
   // --resume: the earlier run's store must exist and belong to the same training run.
-  const storePath = `${ir.name}.store`;
+  const storePath = defaultStoreFile(ir.name);
   let saved: Uint8Array | null = null;
   if (opts.resume) {
     const storeFile = join(runDir, storePath);
@@ -109,10 +116,16 @@ export async function runOnDevice(
     }
     const recordFile = join(runDir, RUN_RECORD);
     const earlier = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<RunRecord>) : null;
-    if (!earlier || earlier.train !== record.train || earlier.model !== record.model) {
+    const why = !earlier
+      ? `${recordFile} is missing`
+      : earlier.model !== record.model
+        ? `the run in ${runDir} trained model '${String(earlier.model)}'`
+        : earlier.train !== record.train
+          ? `the run in ${runDir} trained other samples or another order`
+          : null;
+    if (why !== null) {
       throw new RunSetupError(
-        `cannot resume: ${existsSync(recordFile) ? `the run in ${runDir} trained ${earlier?.model === record.model ? 'other samples or another order' : `model '${String(earlier?.model)}'`}` : `${recordFile} is missing`}; ` +
-          'resume with the same model, --data, --limit and --epochs-per-layer, or start again without --resume',
+        `cannot resume: ${why}; resume with the same model, --data, --limit and --epochs-per-layer, or start again without --resume`,
       );
     }
     saved = readFileSync(storeFile);
@@ -127,22 +140,12 @@ export async function runOnDevice(
       ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
     });
   } finally {
-    // The build rewrites the output folder; the store being resumed goes back whatever happened.
-    if (saved) {
-      mkdirSync(runDir, { recursive: true });
-      writeFileSync(join(runDir, storePath), saved);
-      writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
-    }
+    // The build rewrites the whole output folder, so a run starts without a store unless the one
+    // being resumed is put back, which happens whatever the build did.
+    if (saved) writeRun(runDir, storePath, record, saved);
   }
-  if (fw.planned.storePlan.file && fw.planned.storePlan.file.path !== storePath) {
-    throw new FirmwareError(`internal: the file store is '${fw.planned.storePlan.file.path}', expected '${storePath}'`);
-  }
-  // A run that does not resume trains from the start: a store file left by an earlier run would be resumed.
-  if (fw.planned.storePlan.file && !opts.resume) rmSync(join(runDir, storePath), { force: true });
-  if (fileStore) {
-    mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
-  }
+  // A new run's record, once the folder is its own (a failed build leaves the earlier run alone).
+  if (fileStore && !saved) writeRun(runDir, storePath, record, null);
 
   // Layers are evaluated after the last TRAIN: a layer is frozen once trained, so its accuracy
   // is the same, and a resumed job never passes over an EVAL of a layer trained before the cut.
@@ -159,12 +162,11 @@ export async function runOnDevice(
   job.digest().cycles();
 
   const offsets = perLayerSamples.map((_, l) => perLayerSamples.slice(0, l).reduce((a, b) => a + b, 0));
-  const onStdoutLine = opts.onProgress
+  const onProgress = opts.onProgress;
+  const onStdoutLine = onProgress
     ? (line: string) => {
         const p = parseProgressLine(line);
-        const t = /^TF TRAIN layer=(\d+) samples=(\d+)/.exec(line);
-        if (p) opts.onProgress!(offsets[p.layer]! + p.done, total, p.layer);
-        else if (t) opts.onProgress!(offsets[Number(t[1])]! + Number(t[2]), total, Number(t[1]));
+        if (p) onProgress(offsets[p.layer]! + p.done, total, p.layer);
       }
     : undefined;
   opts.onPhase?.(`training on ${opts.target}`);

@@ -158,6 +158,11 @@ function cStringLiteral(text: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\?\?/g, '?\\?')}"`;
 }
 
+/** The file a file store opens when the build names none: `<model name>.store`. */
+export function defaultStoreFile(modelName: string): string {
+  return `${modelName}.store`;
+}
+
 export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
   if (ir.training.algorithm !== 'tinyfoa') {
     throw new PlanError(
@@ -227,13 +232,14 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
   if (storeKind === 'file' && fileBytes > 0x7fffffff) {
     throw new PlanError(`the store file would be ${fileBytes} bytes; the file store handles files below 2 GiB`);
   }
+  const storeFile = options.storeFile ?? defaultStoreFile(prefix);
   const storePlan: StorePlan = {
     symbol: storeKind === 'user' ? `${prefix}_user_store` : `${prefix}_store`,
     description:
       storeKind === 'ram'
         ? `in RAM (${storeFloats * 4} bytes of .bss)`
         : storeKind === 'file'
-          ? `in the file ${cStringLiteral(options.storeFile ?? `${prefix}.store`)} (${fileBytes} bytes, two slots per record, power-safe commits: runtime/tinyfoa.h, tf_store_file)`
+          ? `in the file ${cStringLiteral(storeFile)} (${fileBytes} bytes, two slots per record, power-safe commits: runtime/tinyfoa.h, tf_store_file)`
           : `defined by your firmware project as \`const tf_store ${prefix}_user_store\` (declared in model/tf_model.h; \`make\` links only once you add its source)`,
     ram: storeKind === 'ram' ? { dataSymbol: `${prefix}_store_data`, offsetsSymbol: `${prefix}_store_offsets`, ctxSymbol: `${prefix}_store_ram` } : null,
     file:
@@ -246,8 +252,8 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
             ioSymbol: `${prefix}_store_io`,
             ioBytes: FILE_STORE.ioBufferBytes,
             bitmapWords,
-            path: options.storeFile ?? `${prefix}.store`,
-            pathLiteral: cStringLiteral(options.storeFile ?? `${prefix}.store`),
+            path: storeFile,
+            pathLiteral: cStringLiteral(storeFile),
             fileBytes,
             commitBytes,
           }
