@@ -1,15 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { BadInputError } from '../errors.ts';
 
-/** An error the CLI reports as one line, with its exit code (2 bad input, 1 failed check, 3 tool failure). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = 2,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+/** A command-line flag or argument that cannot be used as given (exit 2). */
+export class CliError extends BadInputError {}
 
 /** Commander argument parser for whole numbers ≥ min. */
 export function wholeNumber(min: number): (value: string) => number {

@@ -1,12 +1,11 @@
 /**
- * The `tinyfoa` command line. Exit codes: 0 success, 1 a check failed (accuracy
- * or bit-exactness), 2 bad input (model file, flags, data), 3 a tool failed
- * (compiler, emulator).
+ * The `tinyfoa` command line. Exit codes come from the error's kind alone
+ * (generator/errors.ts): 0 success, 1 a check failed, 2 bad input, 3 a tool failed.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ModelError } from '../model/errors.ts';
 import { registerCommands } from './commands.ts';
-import { CliError } from './errors.ts';
+import { EXIT_INTERNAL, EXIT_OK, exitCodeFor, TinyfoaError } from '../errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,37 +33,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Prints an error for the user and returns the exit code: the one mapping is exitCodeFor (generator/errors.ts). */
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return 2;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    return exitCodeFor('bad-input');
+  }
+  if (e instanceof InvalidArgumentError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return exitCodeFor('bad-input');
   }
   if (e instanceof ModelError) {
     process.stderr.write(`${e.message}\n`);
     process.stderr.write(`error: ${e.problems.length} problem(s) in the model file; nothing was written\n`);
-    return 2;
+    return e.exitCode;
   }
-  if (e instanceof CliError) {
+  if (e instanceof TinyfoaError) {
     process.stderr.write(`error: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof InvalidArgumentError) {
-    process.stderr.write(`error: ${e.message}\n`);
-    return 2;
-  }
-  if (e instanceof Error && (e.name === 'DataError' || e.name === 'PlanError' || e.name === 'FitError' || e.name === 'RunSetupError')) {
-    process.stderr.write(`error: ${e.message}\n`);
-    return 2;
-  }
-  if (e instanceof Error && e.name === 'ToolchainError') {
-    process.stderr.write(`error: ${e.message}\n`);
-    return 3;
-  }
-  if (e instanceof Error && e.name === 'FirmwareError') {
-    process.stderr.write(`error: ${e.message}\n`);
-    return 1;
-  }
   const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  process.stderr.write(`internal error: ${msg}\n`);
-  return 70;
+  process.stderr.write(`internal error (please report it): ${msg}\n`);
+  return EXIT_INTERNAL;
 }

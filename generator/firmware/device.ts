@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BadInputError, CheckFailedError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
 import { plan, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
@@ -21,13 +22,13 @@ export interface BuiltFirmware {
   arenaBytes: number;
 }
 
-export class FirmwareError extends Error {
+/** The firmware ran and reported a failure (or none at all): a failed check, exit 1. */
+export class FirmwareError extends CheckFailedError {
   constructor(
     message: string,
     readonly log?: string,
   ) {
     super(message);
-    this.name = 'FirmwareError';
   }
 }
 
@@ -156,12 +157,8 @@ export function checkFit(planned: PlannedModel, compile: CompileResult): void {
   }
 }
 
-export class FitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FitError';
-  }
-}
+/** The model does not fit the target's real part: bad input, with advice. */
+export class FitError extends BadInputError {}
 
 export interface JobRun {
   output: FirmwareOutput;

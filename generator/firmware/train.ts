@@ -1,4 +1,5 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
+import { BadInputError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,12 +22,7 @@ export interface DeviceRunResult extends TrainingReport {
 }
 
 /** A run that cannot start as asked (resume or stop options); nothing was changed. */
-export class RunSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunSetupError';
-  }
-}
+export class RunSetupError extends BadInputError {}
 
 /** What a run leaves next to its store, so that `--resume` can check it continues the same run. */
 interface RunRecord {

@@ -1,3 +1,5 @@
+import { BadInputError } from '../errors.ts';
+
 /** Problems found in a model file, each with its position and the offending source line. */
 export interface ModelProblem {
   file: string;
@@ -16,9 +18,8 @@ export function formatProblem(p: ModelProblem): string {
 }
 
 /** Thrown when a model file cannot become an IR. Carries every problem found. */
-export class ModelError extends Error {
+export class ModelError extends BadInputError {
   constructor(readonly problems: ModelProblem[]) {
     super(problems.map(formatProblem).join('\n'));
-    this.name = 'ModelError';
   }
 }

@@ -4,6 +4,7 @@
  * arena (mirroring tf_arena_floats_required of the runtime), overflow checks and
  * the memory budget. Templates only render what this returns.
  */
+import { BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { layerBlocks } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
@@ -17,12 +18,8 @@ export const RUNTIME_VERSION = 2;
 /** Version of docs/semantics.md the generated code is planned for. */
 export const SEMANTICS_VERSION = 1;
 
-export class PlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanError';
-  }
-}
+/** The model cannot be planned for the target (sizes, names, overflow): bad input. */
+export class PlanError extends BadInputError {}
 
 export interface PlannedLayer {
   index: number;

@@ -4,6 +4,7 @@
  * Every real value is binary32: stored in Float32Array or passed through the
  * operations of numerics/f32.ts.
  */
+import { assertNever, CheckFailedError } from '../errors.ts';
 import { layerBlocks, type BlockIR, type LayerIR, type ModelIR } from '../ir/ir.ts';
 import { getBit, popcount32, wordsFor } from '../numerics/bits.ts';
 import { modelConstants, type ModelConstants } from '../numerics/constants.ts';
@@ -24,13 +25,13 @@ export const Status = {
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
-export class TrainingError extends Error {
+/** Training stopped with a runtime status (a non-finite value, a bad label …): a failed check. */
+export class TrainingError extends CheckFailedError {
   constructor(
     readonly status: StatusCode,
     message: string,
   ) {
     super(message);
-    this.name = 'TrainingError';
   }
 }
 
@@ -510,9 +511,7 @@ export class TinyFoaModel {
   }
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
-}
+export { assertNever };
 
 function u32Bytes(a: Uint32Array): Uint8Array {
   const out = new Uint8Array(a.length * 4);

@@ -6,6 +6,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
+import { ToolFailedError } from '../errors.ts';
 import { getTarget, targetFile, type RamLayout, type Target } from '../../targets/targets.ts';
 
 /** Flags every C file in the project is compiled with, on every target (docs/semantics.md §1). */
@@ -22,17 +23,17 @@ export const MANDATORY_CFLAGS: readonly string[] = [
 ];
 
 /** A compiler, size or nm run that failed; `stderr` holds the tool's complete diagnostics. */
-export class ToolchainError extends Error {
+export class ToolchainError extends ToolFailedError {
   readonly command: readonly string[];
   readonly stderr: string;
-  readonly exitCode: number | null;
+  /** The tool's own exit code (not tinyfoa's). */
+  readonly toolExitCode: number | null;
 
   constructor(message: string, details: { command: readonly string[]; stderr: string; exitCode: number | null }) {
     super(message);
-    this.name = 'ToolchainError';
     this.command = details.command;
     this.stderr = details.stderr;
-    this.exitCode = details.exitCode;
+    this.toolExitCode = details.exitCode;
   }
 }
 

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { execa } from 'execa';
 
+import { ToolFailedError } from '../errors.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { formatCommand } from './compile.ts';
 
@@ -172,7 +173,7 @@ export async function runFirmware(options: RunOptions): Promise<RunResult> {
     [`$ ${formatCommand(command)}`, `cwd: ${cwd}`, '--- output (stdout and stderr interleaved) ---', String(result.all ?? ''), '--- result ---', ...verdict, ''].join('\n'),
   );
   if (launchProblem && result.code === 'ENOENT') {
-    throw new Error(`cannot run '${program}': not installed (run \`npm run setup\`); log: ${logFile}`);
+    throw new ToolFailedError(`cannot run '${program}': not installed (run \`npm run setup\`, which installs it); log: ${logFile}`);
   }
   return { exitCode, signal, stdout: output, stderr, timedOut, sentinel, failCode, failMessage, passed, command, durationMs, logFile };
 }
