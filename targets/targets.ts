@@ -57,11 +57,19 @@ export interface CycleCounter {
   readonly icountInstructionsPerTick: number;
 }
 
+/**
+ * How firmware talks to the host: 'semihosting' (the emulator-only reference boards and the
+ * host build: stdio and files through the debugger interface), or 'uart' (board targets:
+ * the framed serial link of docs/link.md over targets/common/tf_uart.h; no semihosting).
+ */
+export type ConsoleKind = 'semihosting' | 'uart';
+
 export interface Target {
   readonly name: string;
   readonly description: string;
   /** How firmware for this target is run: in QEMU, or directly as a host process. */
   readonly runner: 'qemu' | 'native';
+  readonly console: ConsoleKind;
   readonly compiler: string;
   /** binutils `size` and `nm` that understand this target's ELF files. */
   readonly sizeTool: string;
@@ -126,6 +134,7 @@ function armTarget(spec: ArmSpec): Target {
     name: spec.name,
     description: spec.description,
     runner: 'qemu',
+    console: 'semihosting',
     compiler: 'arm-none-eabi-gcc',
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
@@ -153,6 +162,7 @@ const hostTarget: Target = {
   name: 'host',
   description: 'Native build with the host gcc: fast tests and a third opinion on the numerics.',
   runner: 'native',
+  console: 'semihosting',
   compiler: 'gcc',
   sizeTool: 'size',
   nmTool: 'nm',
