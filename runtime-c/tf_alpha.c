@@ -1,5 +1,5 @@
 /* α of a layer (§6). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 float tf_alpha_f32(const float *abs_sum, uint32_t blocks, float count) {
     float s = 0.0f;

@@ -1,5 +1,5 @@
 /* Prediction: the largest logit, ties to the smallest class (§7). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 uint8_t tf_argmax_f32(const float *a, uint8_t n) {
     uint8_t best = 0;

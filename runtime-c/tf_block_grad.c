@@ -1,5 +1,5 @@
 /* Block gradient accumulation (§8.5–8). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 float tf_input_h_f32(const tf_input *in, uint32_t i) {
     const uint32_t q = (in->bytes != NULL) ? (uint32_t)in->bytes[i] : tf_bit_get(in->bits, i);

@@ -1,5 +1,5 @@
 /* Latent weight clamp (§8.10). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 float tf_clamp1_f32(float w) {
     if (w > 1.0f) {

@@ -1,5 +1,5 @@
 /* CRC-32, IEEE 802.3 (§11); generator/numerics/crc32.ts is the twin. */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 /* One nibble at a time: 64 bytes of table instead of 1 KiB, fine for flash-poor parts. */
 static const uint32_t tf_crc_nibble[16] = {

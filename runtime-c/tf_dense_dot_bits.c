@@ -1,5 +1,5 @@
 /* s = Σ_i (w_i ? a_i : −a_i) for bit input (§7.1, §7.6). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 /* Optimized: 2·popcount(a & w) − popcount(a), a word at a time. Padding bits of a are 0
  * (§2), so the padding of w does not matter. */

@@ -1,5 +1,5 @@
 /* s = Σ_i (w_i ? q_i : −q_i) for u8 input (§7.1). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 /* Optimized: one branch-free pass summing the q_i whose weight bit is 1, then
  * s = 2·pos − Σq. Integer arithmetic, so the result equals the reference exactly. */

@@ -1,5 +1,5 @@
 /* Non-finite check (§7, §8.11). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 int tf_all_finite_f32(const float *x, uint32_t n) {
     uint32_t i;

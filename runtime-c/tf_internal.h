@@ -4,6 +4,32 @@
 #ifndef TF_INTERNAL_H
 #define TF_INTERNAL_H
 
+/*
+ * Numerics guards (docs/runtime.md, "Numerics guards"). Every runtime source includes this
+ * header first, so these hold for all of its code whatever flags a firmware project uses.
+ *
+ * No fused multiply-add (§1): gcc ignores `#pragma STDC FP_CONTRACT` and contracts in its GNU
+ * modes (-std=gnu11, the usual IDE default) unless told -ffp-contract=off; its optimize pragma
+ * turns contraction off for every function after it (measured with gcc 12 and
+ * arm-none-eabi-gcc 12: the same code as -ffp-contract=off, no fused instruction left).
+ * Other compilers get the standard pragma. tf_init and tf_resume check the result at run time
+ * (tf_numerics_faults), so a compiler that honours neither is caught there.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#ifndef TF_TEST_ALLOW_CONTRACTION /* test builds only: shows that tf_init catches contraction */
+#pragma GCC optimize("fp-contract=off")
+#endif
+#else
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* Value-changing float optimizations (-ffast-math and its parts) break §1 and cannot be
+ * switched off from inside a file: refuse to compile. */
+#if defined(__FAST_MATH__) || (defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__ != 0) ||                  \
+    defined(__ASSOCIATIVE_MATH__) || defined(__RECIPROCAL_MATH__) || defined(__NO_SIGNED_ZEROS__)
+#error "tinyfoa: compile the runtime without -ffast-math, -ffinite-math-only, -fassociative-math, -freciprocal-math, -fno-signed-zeros (binary32 must be exact, docs/semantics.md section 1)"
+#endif
+
 #include <float.h>
 
 #include "tinyfoa.h"
@@ -64,6 +90,10 @@ typedef struct tf_arena_layout {
     uint32_t vec_words;   /* words of one activation bit vector */
     uint32_t words;       /* total words: two vectors */
 } tf_arena_layout;
+
+/** TF_OK if the model is initialised and its descriptor is the one tf_init / tf_resume checked;
+ * else TF_ERR_STATE (not initialised) or TF_ERR_DESCRIPTOR (tf_runtime.c). */
+tf_status tf_check_model(const tf_model *model);
 
 /** Computes the layout; 0 if the shape fields needed are missing. */
 int tf_arena_layout_of(const tf_model *model, tf_arena_layout *out);

@@ -1,5 +1,5 @@
 /* Local error δa, δh, δz (§8.2–4), with the gradient gate g < z < 1. */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units, float beta,
                         float gate_low, float *z) {

@@ -312,6 +312,9 @@ static void tf_skip_command(FILE *job, uint32_t command) {
 static void tf_start(void) {
     int resumed = 0;
     tf_status st = tf_resume(&TF_MODEL, &resumed);
+    if (st == TF_ERR_NUMERICS) {
+        printf("TF NUMERICS faults=%lu\n", (unsigned long)tf_numerics_faults());
+    }
     if (st != TF_OK) {
         tf_fail_status(st, "RESUME", 0ul);
     }

@@ -1,5 +1,5 @@
 /* Names of status codes (§12) and state arrays (§11). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 const char *tf_status_name(tf_status status) {
     switch (status) {
@@ -17,6 +17,10 @@ const char *tf_status_name(tf_status status) {
         return "TF_ERR_STATE";
     case TF_ERR_STORE:
         return "TF_ERR_STORE";
+    case TF_ERR_NUMERICS:
+        return "TF_ERR_NUMERICS";
+    case TF_ERR_DESCRIPTOR:
+        return "TF_ERR_DESCRIPTOR";
     default:
         return "TF_ERR_?";
     }

@@ -1,5 +1,5 @@
 /* Packing bytes into a bit vector (§2). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 void tf_pack_bits_u8(const uint8_t *values, uint32_t n, tf_word *bits) {
     uint32_t i;

@@ -1,5 +1,5 @@
 /* Population count of one word (§2). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 uint32_t tf_popcount_u32(uint32_t x) { return tf_word_popcount(x); }
 

@@ -1,5 +1,5 @@
 /* splitmix32 seeding and xoshiro128** streams (§4); generator/numerics/prng.ts is the twin. */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 static uint32_t tf_rotl(uint32_t x, uint32_t k) { return (x << k) | (x >> (32u - k)); }
 

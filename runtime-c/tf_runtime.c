@@ -47,6 +47,147 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
     return TF_OK;
 }
 
+/*
+ * The descriptor's hash (docs/runtime.md, "Descriptor check"): every field the generated code
+ * sets — shape, constants, pointers, sizes, the store's functions and context, each layer's
+ * fields and bounds — mixed word by word, (h ^ w) · 0x01000193 (each step is a bijection of h,
+ * so a change of any one word always changes the hash). Not alpha, steps or the other
+ * runtime-owned fields, which the runtime changes itself.
+ */
+static uint32_t tf_mix(uint32_t h, uint32_t w) { return (h ^ w) * 0x01000193u; }
+
+static uint32_t tf_mix_bytes(uint32_t h, const void *p, size_t n) {
+    const uint8_t *b = (const uint8_t *)p;
+    size_t i;
+    for (i = 0; i < n; i += 4u) {
+        uint32_t w = 0u;
+        memcpy(&w, b + i, (n - i < 4u) ? n - i : 4u);
+        h = tf_mix(h, w);
+    }
+    return h;
+}
+
+/* The model's own fields (nothing behind a pointer): compared first, so that the rest of the
+ * check follows only pointers and counts that are still the checked ones. */
+static uint32_t tf_head_hash(const tf_model *m) {
+    uint32_t h = 0x811C9DC5u;
+    h = tf_mix(h, (uint32_t)m->features | ((uint32_t)m->encoding << 16) | ((uint32_t)m->classes << 24));
+    h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
+                      ((uint32_t)m->schedule << 24));
+    h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->seed);
+    h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
+    h = tf_mix(h, tf_f32_to_bits(m->lr));
+    h = tf_mix(h, tf_f32_to_bits(m->beta1));
+    h = tf_mix(h, tf_f32_to_bits(m->beta2));
+    h = tf_mix(h, tf_f32_to_bits(m->c1));
+    h = tf_mix(h, tf_f32_to_bits(m->c2));
+    h = tf_mix(h, tf_f32_to_bits(m->eps));
+    h = tf_mix(h, tf_f32_to_bits(m->gate_low));
+    h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
+    h = tf_mix_bytes(h, &m->store, sizeof m->store);
+    h = tf_mix_bytes(h, &m->arena, sizeof m->arena);
+    h = tf_mix(h, m->arena_floats);
+    h = tf_mix_bytes(h, &m->bit_arena, sizeof m->bit_arena);
+    h = tf_mix(h, m->bit_arena_words);
+    return h;
+}
+
+/* The fields of layer l, from h. */
+static uint32_t tf_layer_hash(uint32_t h, const tf_layer *layer) {
+    h = tf_mix(h, (uint32_t)layer->inputs | ((uint32_t)layer->units << 16));
+    h = tf_mix(h, tf_f32_to_bits(layer->beta));
+    h = tf_mix(h, tf_f32_to_bits(layer->omega));
+    h = tf_mix(h, tf_f32_to_bits(layer->count));
+    h = tf_mix_bytes(h, &layer->row_bounds, sizeof layer->row_bounds);
+    h = tf_mix_bytes(h, &layer->col_bounds, sizeof layer->col_bounds);
+    h = tf_mix_bytes(h, &layer->classifier_bits, sizeof layer->classifier_bits);
+    h = tf_mix_bytes(h, &layer->weight_bits, sizeof layer->weight_bits);
+    h = tf_mix_bytes(h, &layer->bias, sizeof layer->bias);
+    h = tf_mix_bytes(h, &layer->abs_sum, sizeof layer->abs_sum);
+    return h;
+}
+
+/* The head, every layer, and the store's functions and context. */
+static uint32_t tf_descriptor_hash(const tf_model *m, uint32_t head) {
+    uint32_t h = head;
+    uint32_t l;
+    for (l = 0; l < m->num_layers; l++) {
+        h = tf_layer_hash(h, &m->layers[l]);
+    }
+    h = tf_mix_bytes(h, &m->store->read, sizeof m->store->read);
+    h = tf_mix_bytes(h, &m->store->write, sizeof m->store->write);
+    h = tf_mix_bytes(h, &m->store->commit, sizeof m->store->commit);
+    h = tf_mix_bytes(h, &m->store->discard, sizeof m->store->discard);
+    h = tf_mix_bytes(h, &m->store->ctx, sizeof m->store->ctx);
+    return h;
+}
+
+/* The fields that give the state its meaning and layout (docs/runtime.md, "Descriptor check"):
+ * tf_accept_descriptor refuses to change them. */
+static uint32_t tf_shape_hash(const tf_model *m) {
+    uint32_t h = 0x811C9DC5u;
+    uint32_t l;
+    h = tf_mix(h, (uint32_t)m->features | ((uint32_t)m->encoding << 16) | ((uint32_t)m->classes << 24));
+    h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
+                      ((uint32_t)m->schedule << 24));
+    h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->seed);
+    h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
+    h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
+    h = tf_mix_bytes(h, &m->arena, sizeof m->arena);
+    for (l = 0; l < m->num_layers; l++) {
+        h = tf_layer_hash(h, &m->layers[l]);
+    }
+    return h;
+}
+
+/* Keeps the descriptor's hashes: from now on every call compares them. */
+static void tf_keep_descriptor(tf_model *m) {
+    m->shape_check = tf_shape_hash(m);
+    m->head_check = tf_head_hash(m);
+    m->descriptor_check = tf_descriptor_hash(m, m->head_check);
+}
+
+/*
+ * Every entry point that uses an initialised model starts here: TF_ERR_STATE if it is not
+ * initialised, TF_ERR_DESCRIPTOR if the descriptor is not the one tf_init / tf_resume checked
+ * (its pointers are compared before the hash follows them) or a runtime-owned field is out of
+ * range.
+ */
+tf_status tf_check_model(const tf_model *m) {
+    if (m->ready != 1u) {
+        return TF_ERR_STATE;
+    }
+    if (m->layers == NULL || m->store == NULL || m->num_layers == 0u || m->batch_size == 0u ||
+        m->batch_layer >= m->num_layers || m->batch_fill >= m->batch_size ||
+        tf_head_hash(m) != m->head_check || tf_descriptor_hash(m, m->head_check) != m->descriptor_check) {
+        return TF_ERR_DESCRIPTOR;
+    }
+    return TF_OK;
+}
+
+tf_status tf_accept_descriptor(tf_model *m) {
+    tf_arena_layout lay;
+    tf_status st;
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    if (m->ready != 1u) {
+        return TF_ERR_STATE;
+    }
+    st = tf_check_descriptor(m, &lay);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (tf_shape_hash(m) != m->shape_check) {
+        return TF_ERR_STATE; /* the state no longer fits the descriptor: tf_init or tf_resume */
+    }
+    m->head_check = tf_head_hash(m);
+    m->descriptor_check = tf_descriptor_hash(m, m->head_check);
+    return TF_OK;
+}
+
 /* ----------------------------------------------------------------------------------------- */
 /* Store transactions                                                                          */
 /* ----------------------------------------------------------------------------------------- */
@@ -240,6 +381,9 @@ tf_status tf_init(tf_model *m) {
     m->ready = 0u;
     m->batch_fill = 0u;
     m->batch_layer = 0u;
+    if (tf_numerics_faults() != 0u) {
+        return TF_ERR_NUMERICS;
+    }
     st = tf_check_descriptor(m, &lay);
     if (st != TF_OK) {
         return st;
@@ -260,6 +404,7 @@ tf_status tf_init(tf_model *m) {
         tf_store_discard(m, (uint8_t)TF_STORE_ALL_LAYERS);
         return TF_ERR_STORE;
     }
+    tf_keep_descriptor(m);
     m->ready = 1u;
     return TF_OK;
 }
@@ -289,6 +434,9 @@ tf_status tf_resume(tf_model *m, int *out_resumed) {
     }
     if (m == NULL) {
         return TF_ERR_NULL;
+    }
+    if (tf_numerics_faults() != 0u) {
+        return TF_ERR_NUMERICS;
     }
     st = tf_check_descriptor(m, &lay);
     if (st != TF_OK) {
@@ -327,6 +475,7 @@ tf_status tf_resume(tf_model *m, int *out_resumed) {
         }
         m->layers[l].steps = steps;
     }
+    tf_keep_descriptor(m);
     m->ready = 1u;
     if (out_resumed != NULL) {
         *out_resumed = 1;
@@ -432,7 +581,11 @@ tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t
     if (m == NULL || x == NULL || out_class == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || layer >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
+    st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (layer >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
         return TF_ERR_STATE;
     }
     st = tf_check_input(m, x);
@@ -636,7 +789,11 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     if (m == NULL || x == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || l >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
+    st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (l >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
         return TF_ERR_STATE;
     }
     if (label >= m->classes) {
@@ -704,6 +861,9 @@ tf_status tf_discard_batch(tf_model *m) {
     if (m == NULL) {
         return TF_ERR_NULL;
     }
+    if (m->ready != 0u && tf_check_model(m) == TF_ERR_DESCRIPTOR) {
+        return TF_ERR_DESCRIPTOR;
+    }
     m->batch_fill = 0u;
     return TF_OK;
 }
@@ -711,7 +871,7 @@ tf_status tf_discard_batch(tf_model *m) {
 uint32_t tf_total_steps(const tf_model *m) {
     uint32_t total = 0;
     uint32_t l;
-    if (m == NULL || m->layers == NULL) {
+    if (m == NULL || tf_check_model(m) != TF_OK) {
         return 0u;
     }
     for (l = 0; l < m->num_layers; l++) {

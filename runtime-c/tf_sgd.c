@@ -1,5 +1,5 @@
 /* SGD (§8.10), and the SGD update of one block row with batch 1 (§8.5–8.10). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 float tf_sgd_f32(float w, float g, float lr) { return w - lr * g; }
 

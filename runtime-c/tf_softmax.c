@@ -1,10 +1,14 @@
 /* Softmax (§8.1). */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 void tf_softmax_f32(float *a, uint8_t n) {
-    float mx = a[0];
+    float mx;
     float s = 0.0f;
     uint8_t c;
+    if (n == 0u) {
+        return;
+    }
+    mx = a[0];
     for (c = 1; c < n; c++) {
         if (a[c] > mx) {
             mx = a[c];

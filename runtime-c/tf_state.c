@@ -89,7 +89,11 @@ tf_status tf_array_serialise(const tf_model *m, uint8_t l, tf_array array, tf_si
     if (m == NULL || sink == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || l >= m->num_layers || !tf_array_present(m, array)) {
+    st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (l >= m->num_layers || !tf_array_present(m, array)) {
         return TF_ERR_STATE;
     }
     layer = &m->layers[l];
@@ -148,13 +152,15 @@ tf_status tf_array_digest(const tf_model *m, uint8_t l, tf_array array, uint32_t
 }
 
 tf_status tf_state_digest(const tf_model *m, uint32_t *out_digest) {
+    tf_status st0;
     uint32_t crc = 0u;
     uint32_t l;
     if (m == NULL || out_digest == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u) {
-        return TF_ERR_STATE;
+    st0 = tf_check_model(m);
+    if (st0 != TF_OK) {
+        return st0;
     }
     for (l = 0; l < m->num_layers; l++) {
         int a;

@@ -1,5 +1,5 @@
 /* The RAM weight store: records in one static float array at generator-computed offsets. */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 static tf_status tf_store_ram_locate(const tf_store_ram *store, uint8_t layer, uint32_t record, uint32_t count,
                                      uint32_t *offset) {

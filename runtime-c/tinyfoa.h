@@ -8,7 +8,9 @@
  * arena formula, the weight store, the firmware driver and the kernel table.
  *
  * Portable C99: no heap, no libm, binary32 only (build with -ffp-contract=off, without
- * -ffast-math). Every buffer is static and owned by the generated code; the runtime only
+ * -ffast-math; the runtime turns contraction off itself where the compiler lets it, refuses
+ * to compile with fast-math, and tf_init checks the arithmetic: docs/runtime.md, "Numerics
+ * guards"). Every buffer is static and owned by the generated code; the runtime only
  * writes through the pointers of the model descriptor.
  */
 #ifndef TINYFOA_H
@@ -29,8 +31,8 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
-#define TF_RUNTIME_VERSION 2
-#define TF_RUNTIME_VERSION_STRING "0.2.0"
+#define TF_RUNTIME_VERSION 3
+#define TF_RUNTIME_VERSION_STRING "0.3.0"
 /** Version of docs/semantics.md this runtime implements. */
 #define TF_SEMANTICS_VERSION 1
 
@@ -45,7 +47,9 @@ typedef enum {
     TF_ERR_INPUT = 3,     /**< an input value out of range for its encoding */
     TF_ERR_NONFINITE = 4, /**< a non-finite value would have entered the state (§7, §8) */
     TF_ERR_STATE = 5,     /**< call out of order, layer out of range, inconsistent descriptor */
-    TF_ERR_STORE = 6      /**< the weight store failed to read or write a record */
+    TF_ERR_STORE = 6,     /**< the weight store failed to read or write a record */
+    TF_ERR_NUMERICS = 7,  /**< this build or FPU does not compute binary32 as §1 requires (tf_numerics_faults) */
+    TF_ERR_DESCRIPTOR = 8 /**< the model descriptor changed since tf_init / tf_resume */
 } tf_status;
 
 /** Name of a status ("TF_OK", "TF_ERR_NULL", ...); "TF_ERR_?" for an unknown value. */
@@ -218,6 +222,9 @@ typedef struct tf_model {
     uint8_t ready;               /**< 1 after a successful tf_init */
     uint8_t batch_layer;         /**< layer of the incomplete batch */
     uint16_t batch_fill;         /**< samples in the incomplete batch */
+    uint32_t shape_check;        /**< hash of the state-defining fields at tf_init / tf_resume (docs/runtime.md) */
+    uint32_t head_check;         /**< hash of this struct's own fields, compared first by every call */
+    uint32_t descriptor_check;   /**< hash of the whole descriptor, compared by every call */
 } tf_model;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -241,6 +248,20 @@ uint32_t tf_bit_arena_words_required(const tf_model *model);
  */
 uint32_t tf_record_floats(const tf_model *model, uint8_t layer, uint32_t record);
 
+/** Bits of tf_numerics_faults(): how this build or FPU departs from §1 (docs/runtime.md). */
+#define TF_NUMERICS_CONTRACTION 1u /**< pinned results differ: fused multiply-add or other changed float code */
+#define TF_NUMERICS_SUBNORMALS 2u  /**< subnormals flushed to zero (FPSCR.FZ; MXCSR FTZ or DAZ) */
+#define TF_NUMERICS_ROUNDING 4u    /**< rounding is not to nearest, ties to even (FPSCR.RMode; MXCSR RC) */
+
+/**
+ * Checks that this build, on this FPU, computes binary32 as §1 requires: pinned results of
+ * exp32, SGD, Adam and a multiply-add (operands read through volatile), subnormal results and
+ * operands, round-to-nearest-even ties, and the FPU's mode register (FPSCR on Arm hard float,
+ * MXCSR on x86). Returns 0, or the TF_NUMERICS_* bits of what is wrong. tf_init and tf_resume
+ * call it and return TF_ERR_NUMERICS when it is not 0. Changes nothing.
+ */
+uint32_t tf_numerics_faults(void);
+
 /**
  * Initialises the model (§5, §6): classifier bits (stream 1), latent weights (stream 2)
  * written to the store, biases 0, Adam m = v = 0 and p1 = p2 = 1, derived state, n_l = 0.
@@ -248,10 +269,12 @@ uint32_t tf_record_floats(const tf_model *model, uint8_t layer, uint32_t record)
  * (commit with TF_STORE_ALL_LAYERS). Any incomplete batch is dropped. May be called again to
  * start over.
  * [in,out] model
- * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_STATE if the
- * descriptor is inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1,
- * unknown enum value); TF_ERR_STORE (the transaction is discarded). On failure the model is
- * left not initialised.
+ * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_NUMERICS if
+ * tf_numerics_faults() is not 0 (nothing is written); TF_ERR_STATE if the descriptor is
+ * inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1, unknown enum
+ * value); TF_ERR_STORE (the transaction is discarded). On failure the model is left not
+ * initialised. On success the descriptor's hash is kept: every later call that reads the
+ * descriptor compares it and returns TF_ERR_DESCRIPTOR if the descriptor changed.
  */
 tf_status tf_init(tf_model *model);
 
@@ -264,8 +287,8 @@ tf_status tf_init(tf_model *model);
  * [out]    out_resumed  (may be NULL) 1 if a state was loaded; 0 if the store holds no state of
  *          this model (a meta record without this model's check word: an empty store, or one
  *          written by another model) — nothing changed, call tf_init.
- * Returns TF_OK; TF_ERR_NULL, TF_ERR_STATE (descriptor, as tf_init); TF_ERR_STORE if a read
- * fails. Every record is read and checked before anything changes: on an error nothing has
+ * Returns TF_OK; TF_ERR_NULL, TF_ERR_NUMERICS, TF_ERR_STATE (as tf_init); TF_ERR_STORE if a read
+ * fails. On success the descriptor's hash is kept, as by tf_init. Every record is read and checked before anything changes: on an error nothing has
  * changed (unless a record that read well a moment ago fails the second time: then the model
  * is left not initialised).
  */
@@ -279,8 +302,9 @@ tf_status tf_resume(tf_model *model, int *out_resumed);
  * [in]     layer   0 .. num_layers-1
  * [in]     x       `features` bytes: 0..255 (u8) or 0/1 (bits)
  * [in]     label   0 .. classes-1
- * Checks, in this order: TF_ERR_NULL (model, x); TF_ERR_STATE (not initialised, layer out of
- * range); TF_ERR_LABEL; TF_ERR_STATE (another layer has an incomplete batch, or a later layer
+ * Checks, in this order: TF_ERR_NULL (model, x); TF_ERR_STATE (not initialised);
+ * TF_ERR_DESCRIPTOR (the descriptor changed since tf_init / tf_resume, or a runtime-owned
+ * field is out of range); TF_ERR_STATE (layer out of range); TF_ERR_LABEL; TF_ERR_STATE (another layer has an incomplete batch, or a later layer
  * has already taken an update step: layers train in order and earlier layers are frozen);
  * TF_ERR_INPUT (bits encoding, a byte > 1). Then TF_ERR_NONFINITE from the forward pass
  * (nothing changes, the incomplete batch is kept) or from the update (nothing changes, the
@@ -288,7 +312,21 @@ tf_status tf_resume(tf_model *model, int *out_resumed);
  */
 tf_status tf_train_sample(tf_model *model, uint8_t layer, const uint8_t *x, uint8_t label);
 
-/** Drops an incomplete batch, if any. TF_ERR_NULL if model is NULL. */
+/**
+ * Accepts a deliberate change of the descriptor after tf_init / tf_resume (a learning rate, the
+ * Adam constants, the gate, the store, the bit arena, the arena's size): checks it as tf_init
+ * does and keeps its new hash. The state and an incomplete batch are kept.
+ * [in,out] model  initialised
+ * Returns TF_OK; TF_ERR_NULL; TF_ERR_STATE if not initialised, if the descriptor is
+ * inconsistent, or if a field that gives the state its meaning or layout changed (features,
+ * encoding, classes, layers and their shapes, constants, buffers and bounds, slices,
+ * optimizer, schedule, batch_size, seed, gamma_in, the arena's address): then call tf_init or
+ * tf_resume. On an error nothing changes.
+ */
+tf_status tf_accept_descriptor(tf_model *model);
+
+/** Drops an incomplete batch, if any. TF_ERR_NULL if model is NULL; TF_ERR_DESCRIPTOR if the model
+ * is initialised and its descriptor changed (nothing is dropped then). */
 tf_status tf_discard_batch(tf_model *model);
 
 /**
@@ -298,7 +336,8 @@ tf_status tf_discard_batch(tf_model *model);
  * [in]  layer      0 .. num_layers-1
  * [in]  x          `features` bytes
  * [out] out_class  the predicted class
- * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE, TF_ERR_INPUT, TF_ERR_NONFINITE.
+ * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE (not initialised), TF_ERR_DESCRIPTOR, TF_ERR_STATE
+ * (layer out of range), TF_ERR_INPUT, TF_ERR_NONFINITE, in this order of checking.
  */
 tf_status tf_predict(const tf_model *model, uint8_t layer, const uint8_t *x, uint8_t *out_class);
 
@@ -328,7 +367,7 @@ typedef tf_status (*tf_sink)(void *ctx, const uint8_t *bytes, uint32_t count);
  * Serialises one array of one layer (§11, little-endian) into `sink`, in chunks.
  * Store-backed arrays (weights, bias, adam) are read record by record through the arena.
  * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE (not initialised, layer or array out of range,
- * adam under SGD), TF_ERR_STORE, or the first non-OK status of the sink.
+ * adam under SGD), TF_ERR_DESCRIPTOR, TF_ERR_STORE, or the first non-OK status of the sink.
  */
 tf_status tf_array_serialise(const tf_model *model, uint8_t layer, tf_array array, tf_sink sink, void *ctx);
 
@@ -338,7 +377,7 @@ tf_status tf_array_digest(const tf_model *model, uint8_t layer, tf_array array, 
 /** CRC-32 of the whole state: every present array of every layer, in §11 order. */
 tf_status tf_state_digest(const tf_model *model, uint32_t *out_digest);
 
-/** Σ_l n_l. 0 if model is NULL. */
+/** Σ_l n_l. 0 if model is NULL, not initialised, or its descriptor changed. */
 uint32_t tf_total_steps(const tf_model *model);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -443,7 +482,7 @@ float tf_sqrt_f32_ref(float x);
 
 /**
  * Softmax in place (§8.1): mx = max a_c; e_c = exp32(sub(a_c, mx)); S = Σ e_c; p_c = div(e_c, S).
- * [in,out] a  n floats (logits in, probabilities out)
+ * [in,out] a  n floats (logits in, probabilities out); n = 0 reads and writes nothing
  */
 void tf_softmax_f32(float *a, uint8_t n);
 

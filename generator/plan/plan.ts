@@ -14,7 +14,7 @@ import { cFloatLiteral } from '../numerics/f32.ts';
 import type { Target } from '../../targets/targets.ts';
 
 /** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
-export const RUNTIME_VERSION = 2;
+export const RUNTIME_VERSION = 3;
 /** Version of docs/semantics.md the generated code is planned for. */
 export const SEMANTICS_VERSION = 1;
 

@@ -22,6 +22,8 @@ export const Status = {
   NONFINITE: 4,
   STATE: 5,
   STORE: 6,
+  NUMERICS: 7,
+  DESCRIPTOR: 8,
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 

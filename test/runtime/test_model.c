@@ -491,6 +491,14 @@ static void check_unchanged(snapshot_t before, int keep_fill, uint32_t tag) {
     }
 }
 
+/* Swaps the weight store of an initialised model, declaring the change (tf_accept_descriptor). */
+static void set_store(const tf_store *store) {
+    MODEL.store = store;
+    if (MODEL.ready) {
+        CHECK_EQ_U(tf_accept_descriptor(&MODEL), TF_OK, 0);
+    }
+}
+
 /* ================================================================ tests =================== */
 
 static void test_sizes(void) {
@@ -713,6 +721,7 @@ static void test_errors(void) {
         uint32_t s;
         int seen = 0;
         MODEL.lr = FLT_MAX;
+        CHECK_EQ_U(tf_accept_descriptor(&MODEL), TF_OK, 29);
         for (s = 0; s < 64u && !seen; s++) {
             snapshot_t mid;
             tf_status st;
@@ -732,6 +741,7 @@ static void test_errors(void) {
         }
         CHECK(seen);
         MODEL.lr = lr;
+        CHECK_EQ_U(tf_accept_descriptor(&MODEL), TF_OK, 29);
     }
 }
 
@@ -765,7 +775,7 @@ static void test_store_failures(void) {
     flaky.ctx = original->ctx;
 
     /* init: the third write fails → TF_ERR_STORE, not initialised */
-    MODEL.store = &flaky;
+    set_store(&flaky);
     writes = 0;
     fail_write_at = 2;
     CHECK_EQ_U(tf_init(&MODEL), TF_ERR_STORE, 0);
@@ -779,19 +789,19 @@ static void test_store_failures(void) {
         snapshot_t before;
         uint32_t s;
         reading.read = flaky_read;
-        MODEL.store = &reading;
+        set_store(&reading);
         reads = 0;
         fail_read_at = 0;
         for (s = 0; s + 1u < MODEL.batch_size; s++) {
             random_sample(x);
             CHECK_EQ_U(tf_train_sample(&MODEL, 0, x, 0), TF_OK, 2);
         }
-        MODEL.store = original;
+        set_store(original);
         before = snapshot();
-        MODEL.store = &reading;
+        set_store(&reading);
         random_sample(x);
         CHECK_EQ_U(tf_train_sample(&MODEL, 0, x, 0), TF_ERR_STORE, 3);
-        MODEL.store = original;
+        set_store(original);
         check_unchanged(before, 0, 3);
         CHECK_EQ_U(MODEL.batch_fill, 0, 3);
         fail_read_at = -1;
@@ -799,7 +809,7 @@ static void test_store_failures(void) {
 
     /* a failed write in the middle of a step: TF_ERR_STORE, and the derived state describes
      * what the (write-through) store holds */
-    MODEL.store = &flaky;
+    set_store(&flaky);
     for (tries = 0; tries < 4u; tries++) {
         uint32_t s;
         tf_status st = TF_OK;
@@ -841,7 +851,7 @@ static void test_store_failures(void) {
         }
     }
     fail_write_at = -1;
-    MODEL.store = original;
+    set_store(original);
 
     /* the RAM store refuses wrong records and counts */
     {
@@ -887,7 +897,7 @@ static void test_transactions(void) {
     counting.commit = counting_commit;
     counting.discard = counting_discard;
     counting.ctx = original->ctx;
-    MODEL.store = &counting;
+    set_store(&counting);
     counted_writes = counted_commits = counted_discards = 0;
     CHECK_EQ_U(tf_init(&MODEL), TF_OK, 0);
     CHECK_EQ_U(counted_writes, L_() * per_layer, 0);
@@ -909,7 +919,7 @@ static void test_transactions(void) {
         CHECK_EQ_U(tf_f32_to_bits(meta[0]), 1, 2);
         CHECK(tf_f32_to_bits(meta[1]) != 0u);
     }
-    MODEL.store = original;
+    set_store(original);
 }
 
 /* tf_resume rebuilds exactly the stored state; an empty or foreign store is reported, not loaded. */
@@ -968,13 +978,13 @@ static void test_resume(void) {
         reading.read = flaky_read;
         trained = snapshot();
         for (at = 0; at < (int)reads_needed; at++) {
-            MODEL.store = &reading;
+            set_store(&reading);
             reads = 0;
             fail_read_at = at;
             resumed = -1;
             CHECK_EQ_U(tf_resume(&MODEL, &resumed), TF_ERR_STORE, 100 + at);
             CHECK_EQ_U(resumed, 0, 100 + at);
-            MODEL.store = original;
+            set_store(original);
             check_unchanged(trained, 1, 100 + at);
         }
         fail_read_at = -1;
