@@ -343,6 +343,7 @@ static void test_model(void) {
     /* a failing write at any point of a step: TF_ERR_STORE, and the state is exactly as before,
      * in RAM and in the file (the transaction is discarded) */
     MODEL.store = &flaky_store;
+    CHECK_EQ_U(tf_accept_descriptor(&MODEL), TF_OK, 29); /* the same file, through a wrapper */
     for (k = 0; k < MODEL.slices * MODEL.slices + 2u; k++) {
         const uint8_t top = (uint8_t)(MODEL.num_layers - 1u);
         const tf_status expected = (MODEL.schedule == TF_SCHEDULE_CYCLIC && k >= 3u) ? TF_OK : TF_ERR_STORE;
