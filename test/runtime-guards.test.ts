@@ -18,7 +18,7 @@ import { JobBuilder, writeJobFiles } from '../generator/firmware/job.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { exp32 } from '../generator/numerics/exp32.ts';
 import { add, clamp1, div, fromBits, mul, sqrt, sub, toBits } from '../generator/numerics/f32.ts';
-import { TinyFoaModel } from '../generator/sim/state.ts';
+import { Status, TinyFoaModel } from '../generator/sim/state.ts';
 import { compileFirmware } from '../generator/toolchain/compile.ts';
 import { runFirmware } from '../generator/toolchain/run.ts';
 import { getTarget } from '../targets/targets.ts';
@@ -91,6 +91,15 @@ describe('compile-time guards', () => {
       expect(r.stderr).toContain('tinyfoa: compile the runtime without -ffast-math');
     },
   );
+});
+
+describe('status codes', () => {
+  it("the simulator's Status list is tinyfoa.h's tf_status, name for name", () => {
+    const header = readFileSync(join(runtimeDir, 'tinyfoa.h'), 'utf8');
+    const body = /typedef enum \{([^}]*)\} tf_status;/.exec(header)?.[1] ?? '';
+    const c = Object.fromEntries([...body.matchAll(/TF_(OK|ERR_(\w+)) = (\d+)/g)].map((m) => [m[2] ?? m[1], Number(m[3])]));
+    expect(c).toEqual({ ...Status });
+  });
 });
 
 describe('numerics guard pins', () => {
