@@ -78,7 +78,7 @@ describe('generated C folder', () => {
     writeFileSync(header, readFileSync(header, 'utf8').replace('#define TF_RUNTIME_VERSION 3', '#define TF_RUNTIME_VERSION 4'));
     const r = await execa('gcc', ['-std=c99', '-c', `-I${join(out, 'model')}`, `-I${join(out, 'runtime')}`, join(out, 'model/tiny_model.c'), '-o', join(work, 'stale.o')], { reject: false });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toMatch(/generated for tinyfoa runtime version 2: regenerate/);
+    expect(r.stderr).toMatch(/generated for tinyfoa runtime version 3: regenerate/);
   });
 
   it('passes cppcheck with no findings', async () => {
