@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/index.ts';
 import type { MeasuredMemory } from '../firmware/measure.ts';
 import type { DeviceRunResult } from '../firmware/train.ts';
-import type { Algorithm } from '../model/api.ts';
+import { BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
@@ -55,7 +55,7 @@ function defaultOut(ir: ModelIR, target: string): string {
 /** Training samples of the default demo: the emulator runs the whole pipeline in a few minutes. */
 const DEMO_TRAIN_SAMPLES = 1000;
 
-const COMPARABLE = ['bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
+const COMPARABLE = BASELINE_ALGORITHMS;
 
 function algorithmList(value: string): string[] {
   const list = value.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
