@@ -1,7 +1,8 @@
 /** The sub-commands of `tinyfoa`. Each does its work through library calls; output is a table or, with --json, one JSON object. */
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset } from '../data/index.ts';
+import { loadDataset, type Dataset } from '../data/index.ts';
 import type { MeasuredMemory } from '../firmware/measure.ts';
 import type { DeviceRunResult } from '../firmware/train.ts';
 import { BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
@@ -40,9 +41,12 @@ function targetList(value: string): string[] {
 }
 
 // Heavy modules (ts-morph, handlebars, the toolchain) load on first use, so that --help is quick.
-async function loadModel(path: string): Promise<ModelIR> {
+/** Reads the model file; with `firmware`, refuses a model whose algorithm only the simulator trains. */
+async function loadModel(path: string, use: { firmware?: boolean } = {}): Promise<ModelIR> {
   const { parseModelFile } = await import('../model/parse.ts');
-  return parseModelFile(path);
+  const ir = parseModelFile(path);
+  if (use.firmware) (await import('../plan/plan.ts')).requireFirmwareAlgorithm(ir);
+  return ir;
 }
 const firmware = () => import('../firmware/device.ts');
 const deviceTraining = () => import('../firmware/train.ts');
@@ -84,7 +88,20 @@ function storeKind(value: string): StoreKind {
 }
 
 function storeSourceList(value: string, previous: string[] = []): string[] {
-  return [...previous, resolve(value)];
+  const file = resolve(value);
+  if (!/\.c$/.test(file)) throw new CliError(`--store-source ${value}: expected a C source file (.c)`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`--store-source ${value}: no such file (${file})`);
+  return [...previous, file];
+}
+
+/** --store-source belongs to --store user, and --store user needs it: checked before any work. */
+function checkStoreFlags(opts: { store: StoreKind; storeSource?: string[] }): void {
+  if (opts.storeSource && opts.store !== 'user') {
+    throw new CliError(`--store-source is the definition of a user-supplied store: it needs --store user (the store is '${opts.store}')`);
+  }
+  if (opts.store === 'user' && !opts.storeSource) {
+    throw new CliError("--store user needs --store-source <file.c>: the C source that defines 'const tf_store <name>_user_store'");
+  }
 }
 
 function kib(bytes: number): string {
@@ -121,6 +138,33 @@ export function printVerifyReport(r: VerifyResult): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** `simulate` of a model whose training.algorithm is a baseline: trains that baseline (docs/baselines.md) and reports it. */
+async function simulateBaseline(
+  ir: ModelIR,
+  algorithm: Exclude<Algorithm, 'tinyfoa'>,
+  data: Dataset,
+  opts: { epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean },
+): Promise<void> {
+  const { trainBaseline, BASELINE_SETTINGS } = await import('../baselines/index.ts');
+  const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
+  const progress = createProgress(!opts.json);
+  const r = trainBaseline(ir, algorithm, data, {
+    epochs,
+    ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
+    ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+    onEpoch: (epoch) => progress.update(epoch, epochs, `${algorithm} epoch ${epoch}`),
+  });
+  progress.done();
+  const report = { model: ir.name, algorithm, data: data.name, epochs, settings: BASELINE_SETTINGS[algorithm], accuracy: 1 - r.testError, ...r };
+  if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    process.stdout.write(
+      `model ${ir.name} on ${data.name}: algorithm ${algorithm} (a simulator-only baseline, docs/baselines.md), ${epochs} epoch(s) over the whole network\n` +
+        `accuracy ${pct(report.accuracy)}  test error ${pct(r.testError)}  (${r.seconds.toFixed(1)} s)\n`,
+    );
+  }
+}
+
 /** Feeds the progress bar from a device run's training progress. */
 function deviceProgress(progress: Progress, target: string): (done: number, total: number, layer: number) => void {
   return (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${target}`);
@@ -138,7 +182,11 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON object instead of a report')
     .action(async (modelPath: string, opts: { data: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
       const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      const data = loadDataset(opts.data, { classes: ir.classes });
+      if (ir.training.algorithm !== 'tinyfoa') {
+        await simulateBaseline(ir, ir.training.algorithm, data, opts);
+        return;
+      }
       const progress = createProgress(!opts.json);
       const result = simulate(ir, data, {
         ...(opts.epochsPerLayer !== undefined ? { epochsPerLayer: opts.epochsPerLayer } : {}),
@@ -160,7 +208,7 @@ export function registerCommands(program: Command): void {
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { target: string; out?: string; store: StoreKind; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+      const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { generateFolder } = await firmware();
       const p = generateFolder(ir, opts.target, out, { store: opts.store });
@@ -185,7 +233,8 @@ export function registerCommands(program: Command): void {
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+      checkStoreFlags(opts);
+      const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { buildFirmware } = await firmware();
       const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit, store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}) });
@@ -219,8 +268,9 @@ export function registerCommands(program: Command): void {
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      checkStoreFlags(opts);
+      const ir = await loadModel(modelPath, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { runOnDevice } = await deviceTraining();
       const progress = createProgress(!opts.json);
@@ -255,8 +305,8 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', 'work folder (default out/<name>-verify)')
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { data: string; targets: string[]; steps: number; every: number; out?: string; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      const ir = await loadModel(modelPath, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const progress = createProgress(!opts.json);
       const { verify } = await verification();
       const r = await verify(ir, data, {
@@ -285,8 +335,8 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
     .option('--json', 'print one JSON object')
     .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; fit: 'device' | 'emulator'; json?: boolean }) => {
-      const ir = await loadModel(opts.model);
-      const data = loadDataset(opts.data);
+      const ir = await loadModel(opts.model, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const out = resolve(opts.out);
       const limitTrain = opts.full ? undefined : (opts.limit ?? DEMO_TRAIN_SAMPLES);
       const limits = {
@@ -351,7 +401,7 @@ export function registerCommands(program: Command): void {
     .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM) or 'user'", storeKind, 'ram')
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+      const ir = await loadModel(modelPath, { firmware: opts.target !== undefined });
       const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
       const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
       const analytic = algorithms.map((a) => ({ algorithm: a, ...analyticMemory(ir, a) }));

@@ -60,7 +60,7 @@ export async function buildFirmware(
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
   if (options.store === 'user' && (options.extraSources ?? []).length === 0) {
-    throw new FirmwareError(
+    throw new BadInputError(
       `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,
     );
   }

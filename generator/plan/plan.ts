@@ -160,12 +160,18 @@ export function defaultStoreFile(modelName: string): string {
   return `${modelName}.store`;
 }
 
-export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
+/** Firmware trains with TinyFoA only; a model file naming a baseline is refused where firmware is made. */
+export function requireFirmwareAlgorithm(ir: ModelIR): void {
   if (ir.training.algorithm !== 'tinyfoa') {
     throw new PlanError(
-      `training.algorithm '${ir.training.algorithm}' is a simulator-only baseline; firmware trains with 'tinyfoa'`,
+      `${ir.source ? `${ir.source}: ` : ''}training.algorithm '${ir.training.algorithm}' is a simulator-only baseline and firmware trains with 'tinyfoa': ` +
+        "remove training.algorithm (or set it to 'tinyfoa') to make firmware; `tinyfoa simulate` trains the baseline",
     );
   }
+}
+
+export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
+  requireFirmwareAlgorithm(ir);
   const k = modelConstants(ir);
   const prefix = ir.name;
   const adam = ir.training.optimizer.kind === 'adam';
