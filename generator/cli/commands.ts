@@ -127,9 +127,16 @@ export function printVerifyReport(r: VerifyResult): void {
     if (t.ok) lines.push(`  ${t.target.padEnd(10)} OK        ${t.checkpoints}/${t.checkpoints} checkpoints, digest ${t.finalDigest} (${t.seconds.toFixed(1)} s)`);
     else {
       const m = t.mismatch!;
+      const where = !m.reproduced
+        ? `the narrowing re-run did not reproduce it (the state differed at checkpoint ${m.sample} of the full run only)`
+        : m.layer === null
+          ? 'the state digest differs but no array digest does'
+          : m.index === null
+            ? `layer ${m.layer}, array ${m.array}: its digest differs but its dump equals the simulator's`
+            : `layer ${m.layer}, array ${m.array}, index ${m.index}: expected ${m.expected}, actual ${m.actual}`;
       lines.push(
         `  ${t.target.padEnd(10)} MISMATCH  ${t.matched}/${t.checkpoints} checkpoints matched; first differing state after sample ${m.sample}:`,
-        `             layer ${m.layer}, array ${m.array}, index ${m.index}: expected ${m.expected}, actual ${m.actual}`,
+        `             ${where}`,
         `             log ${t.log}`,
       );
     }
@@ -205,13 +212,14 @@ export function registerCommands(program: Command): void {
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')
+    .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; store: StoreKind; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; json?: boolean }) => {
       const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { generateFolder } = await firmware();
-      const p = generateFolder(ir, opts.target, out, { store: opts.store });
+      const p = generateFolder(ir, opts.target, out, { store: opts.store, fit: opts.fit });
       const summary = { model: ir.name, target: opts.target, out, store: p.store, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, storeFileBytes: p.storePlan.file?.fileBytes ?? null, workingSetBytes: p.memory.workingSet };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
@@ -245,7 +253,7 @@ export function registerCommands(program: Command): void {
         process.stdout.write(
           `built ${fw.compile.elf}\n` +
             `  .text ${s.text}  .rodata ${s.rodata}  .data ${s.data}  .bss ${s.bss}  stack ${s.stack}  heap ${s.heap}  (bytes)\n` +
-            `  flash ${kib(s.flash)}  RAM ${kib(s.ram)}  arena ${fw.arenaBytes} bytes (= plan)\n`,
+            `  flash ${kib(s.flash)}  RAM ${kib(s.ram)}  arena ${fw.arenaBytes} bytes (ELF symbol; the firmware's own figure is checked against the planner's when it runs)\n`,
         );
       }
     });
@@ -399,8 +407,9 @@ export function registerCommands(program: Command): void {
     .option('--compare <list>', `algorithms beside tinyfoa: ${COMPARABLE.join(',')}`, algorithmList, [...COMPARABLE])
     .option('-o, --out <dir>', 'build folder for --target (default out/<name>-<target>-memory)')
     .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM) or 'user'", storeKind, 'ram')
+    .option('--fit <mode>', `with --target: ${FIT_HELP}`, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(modelPath, { firmware: opts.target !== undefined });
       const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
       const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
@@ -409,7 +418,7 @@ export function registerCommands(program: Command): void {
       let measured: MeasuredMemory | null = null;
       if (opts.target) {
         const { measureMemory } = await import('../firmware/measure.ts');
-        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store });
+        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store, fit: opts.fit });
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured })}\n`);
@@ -428,7 +437,7 @@ export function registerCommands(program: Command): void {
         lines.push(
           `measured on ${m.target}${m.part ? ` (declares ${m.part}: ${kib(m.deviceRamBytes!)} RAM, ${kib(m.deviceFlashBytes!)} flash)` : ''}:`,
           `  .text ${b(m.text)}  .rodata ${b(m.rodata)}  .data ${b(m.data)}  .bss ${b(m.bss)}`,
-          `  arena ${b(m.arena)} (plan ${b(m.planArena)})  stack high-water ${b(m.stackHighWater)}  stdio heap ${b(m.heapUsed)}`,
+          `  arena ${b(m.arena)} computed by the firmware (planner ${b(m.planArena)}, ELF symbol ${b(m.elfArena)})  stack high-water ${b(m.stackHighWater)}  stdio heap ${b(m.heapUsed)}`,
           `  weight store ${b(m.store)} (${m.storeInRam ? 'in RAM' : 'outside RAM'})`,
           `  SRAM working set (RAM without the store) ${b(m.sramWorkingSet)}${m.sramWorkingSet !== null ? ` = ${kib(m.sramWorkingSet)}` : ''}; flash ${b(m.flash)}`,
         );
