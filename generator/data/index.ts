@@ -61,12 +61,12 @@ export function firstLabelAtOrAbove(split: Split, classes: number): [number, num
  * Throws a DataError naming the set, the split and the first offending index unless every
  * label of both splits is below `classes`.
  */
-export function checkLabels(ds: Dataset, classes: number, model: string): void {
+export function checkLabels(ds: Dataset, classes: number, model?: string): void {
   for (const [name, split] of [['train', ds.train], ['test', ds.test]] as const) {
     const bad = firstLabelAtOrAbove(split, classes);
     if (bad) {
       throw new DataError(
-        `data set ${ds.name} (${name} split): label ${bad[1]} at index ${bad[0]}, but model ${model} has classes = ${classes} ` +
+        `data set ${ds.name} (${name} split): label ${bad[1]} at index ${bad[0]}, but ${model ? `model ${model}` : 'the model'} has classes = ${classes} ` +
           `(labels must be 0..${classes - 1}); give the model at least ${bad[1] + 1} classes or use data whose labels fit`,
       );
     }
@@ -76,7 +76,7 @@ export function checkLabels(ds: Dataset, classes: number, model: string): void {
 /** `ds` with the model's class count, once every label is checked below it. */
 function withClasses(ds: Dataset, classes: number | undefined): Dataset {
   if (classes === undefined || classes === ds.classes) return ds;
-  checkLabels(ds, classes, 'the model');
+  checkLabels(ds, classes);
   return { ...ds, classes };
 }
 

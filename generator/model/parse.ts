@@ -134,22 +134,26 @@ class Reader {
       return undefined;
     }
     const written = lit.value;
-    // Both the simulator and the firmware use the binary32 value, so that is the one checked.
+    // Both the simulator and the firmware use the binary32 value, so that is the one checked; the
+    // message says what it rounds to where that is why the check fails.
     const v = check.binary32 ? Math.fround(written) : written;
-    const got = check.binary32 && v !== written ? `got ${written}, which is ${v} in binary32` : `got ${written}`;
-    const fail = (why: string): undefined => {
-      this.problems.at(lit.node, `${what} ${why} (${got})`);
+    const tests: [ok: (x: number) => boolean, why: string][] = [
+      [(x) => Number.isFinite(x), Number.isFinite(written) ? 'must be finite in binary32 (at most 3.4028235e38)' : 'must be finite'],
+    ];
+    const { integer, min, max, minExclusive, maxExclusive } = check;
+    if (integer) tests.push([(x) => Number.isInteger(x), 'must be a whole number']);
+    if (min !== undefined) tests.push([(x) => x >= min, `must be at least ${min}`]);
+    if (max !== undefined) tests.push([(x) => x <= max, `must be at most ${max}`]);
+    if (minExclusive !== undefined) tests.push([(x) => x > minExclusive, `must be greater than ${minExclusive}`]);
+    if (maxExclusive !== undefined) tests.push([(x) => x < maxExclusive, `must be less than ${maxExclusive}`]);
+    if (check.binary32 === 'normal') {
+      tests.push([(x) => x === 0 || Math.abs(x) >= 2 ** -126, 'is subnormal in binary32 (below 1.1754944e-38); use a larger value']);
+    }
+    for (const [ok, why] of tests) {
+      if (ok(v)) continue;
+      const rounding = ok(written) ? `, which is ${v} in binary32` : '';
+      this.problems.at(lit.node, `${what} ${why} (got ${written}${rounding})`);
       return undefined;
-    };
-    if (!Number.isFinite(written)) return fail('must be finite');
-    if (!Number.isFinite(v)) return fail('must be finite in binary32 (at most 3.4028235e38)');
-    if (check.integer && !Number.isInteger(v)) return fail('must be a whole number');
-    if (check.min !== undefined && v < check.min) return fail(`must be at least ${check.min}`);
-    if (check.max !== undefined && v > check.max) return fail(`must be at most ${check.max}`);
-    if (check.minExclusive !== undefined && !(v > check.minExclusive)) return fail(`must be greater than ${check.minExclusive}`);
-    if (check.maxExclusive !== undefined && !(v < check.maxExclusive)) return fail(`must be less than ${check.maxExclusive}`);
-    if (check.binary32 === 'normal' && v !== 0 && Math.abs(v) < 2 ** -126) {
-      return fail('is subnormal in binary32 (below 1.1754944e-38); use a larger value');
     }
     return written;
   }
