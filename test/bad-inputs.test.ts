@@ -101,7 +101,7 @@ function modelText(c: ModelCase): string {
 
 function modelArgs(c: ModelCase, file: string, out: string): string[] {
   const [command, ...flags] = c.command ?? ['generate', '-t', 'host'];
-  return [command!, file, ...flags, '-o', out];
+  return [command!, file, ...flags.map((f) => f.replace('$DATA', goodData)), '-o', out];
 }
 
 /** Checks a model case's outcome: exit 2, the message on the line that carries the position. */

@@ -34,7 +34,7 @@ export interface ModelCase {
   at?: string;
   /** Columns after the start of `at` (default 0). */
   offset?: number;
-  /** Command and flags after the model path; default `generate <model> -t host -o <out>`. */
+  /** Command and flags after the model path (`$DATA`: a good IDX folder); default `generate <model> -t host -o <out>`. */
   command?: string[];
 }
 
@@ -163,6 +163,7 @@ export const MODEL_CASES: ModelCase[] = [
   { name: 'too-big-for-part', edit: ['[{ units: 8 }, { units: 8 }]', '[{ units: 2000 }, { units: 2000 }]'], message: /model probe does not fit STM32F411RE \(target cortex-m4\): its RAM needs at least [\d,]+ bytes .* but there are 131,072; move the weight store .*--fit emulator/, command: ['generate', '-t', 'cortex-m4'] },
   { name: 'too-big-for-part-build', edit: ['[{ units: 8 }, { units: 8 }]', '[{ units: 1000 }]'], message: /does not fit STM32F103RE \(target cortex-m3\)/, command: ['build', '-t', 'cortex-m3'] },
   { name: 'too-big-for-part-memory', edit: ['[{ units: 8 }, { units: 8 }]', '[{ units: 2000 }, { units: 2000 }]'], message: /does not fit STM32F746NG \(target cortex-m7\)/, command: ['memory', '-t', 'cortex-m7'] },
+  { name: 'too-big-for-part-run', edit: ['[{ units: 8 }, { units: 8 }]', '[{ units: 2000 }, { units: 2000 }]'], message: /model probe does not fit STM32F411RE \(target cortex-m4\)/, command: ['run', '-t', 'cortex-m4', '-d', 'idx:$DATA'] },
   { name: 'too-big-for-emulator', edit: ['[{ units: 8 }, { units: 8 }]', '[{ units: 2000 }, { units: 2000 }]'], message: /does not fit the emulator's RAM for target cortex-m4: its RAM needs at least [\d,]+ bytes .* but there are 4,194,304/, command: ['generate', '-t', 'cortex-m4', '--fit', 'emulator'] },
   { name: 'beyond-32-bits', edit: { text: BASE_MODEL.replace("features: 4, encoding: 'u8'", "features: 65535, encoding: 'bits'").replace('[{ units: 8 }, { units: 8 }]', '[{ units: 65535 }, { units: 65535 }]') }, message: /the arena would be [\d,]+ bytes.*beyond the 4 GiB a 32-bit size or offset can hold/, command: ['generate', '-t', 'host'] },
 ];
