@@ -19,6 +19,7 @@ const run = ['run', '$MODEL', '-t', 'host', '-d', 'idx:$DATA', '-o', '$OUT'];
 const verify = ['verify', '$MODEL', '-d', 'idx:$DATA', '-o', '$OUT'];
 
 export const FLAG_CASES: FlagCase[] = [
+  { name: 'no-command', args: [], message: /Usage: tinyfoa \[options\] \[command\]/ },
   { name: 'unknown-command', args: ['trian', '$MODEL'], message: /unknown command 'trian'/ },
   { name: 'unknown-option', args: [...gen, '--bogus'], message: /unknown option '--bogus'/ },
   { name: 'missing-model', args: ['generate'], message: /missing required argument 'model'/ },
