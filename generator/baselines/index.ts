@@ -6,8 +6,9 @@
  * they come from.
  */
 import type { Dataset } from '../data/types.ts';
+import { checkFeatures } from '../sim/train.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import type { Algorithm } from '../model/api.ts';
+import { BASELINE_ALGORITHMS as ALL_BASELINES, type Algorithm } from '../model/api.ts';
 import { BpLearner } from './bp.ts';
 import { runEpochs, type BaselineResult, type BatchLearner } from './common.ts';
 import { FfLearner } from './ff.ts';
@@ -18,7 +19,7 @@ export type { BaselineResult } from './common.ts';
 
 export type BaselineAlgorithm = Exclude<Algorithm, 'tinyfoa'>;
 
-export const BASELINE_ALGORITHMS: readonly BaselineAlgorithm[] = ['pepita', 'pepita-bw-ba', 'ff', 'ff-bw-ba', 'bp', 'bp-bw-ba'];
+export const BASELINE_ALGORITHMS: readonly BaselineAlgorithm[] = ALL_BASELINES;
 
 /** The settings of one baseline (see docs/baselines.md for their sources). */
 export interface BaselineSettings {
@@ -98,12 +99,7 @@ export function trainBaseline(
   opts: TrainBaselineOptions,
 ): BaselineResult {
   if (!isBaseline(algorithm)) throw new Error(`not a baseline algorithm: ${String(algorithm)}`);
-  if (data.features !== ir.input.features) {
-    throw new Error(`data set ${data.name} has ${data.features} features but the model expects ${ir.input.features}`);
-  }
-  if (data.classes > ir.classes) {
-    throw new Error(`data set ${data.name} has ${data.classes} classes but the model has ${ir.classes}`);
-  }
+  checkFeatures(ir, data);
   if (ir.layers.length === 0) throw new Error('the model has no layers');
   const settings: BaselineSettings = { ...BASELINE_SETTINGS[algorithm], ...opts.settings };
   if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) {

@@ -1,10 +1,11 @@
 /** The sub-commands of `tinyfoa`. Each does its work through library calls; output is a table or, with --json, one JSON object. */
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset } from '../data/index.ts';
+import { loadDataset, type Dataset } from '../data/index.ts';
 import type { MeasuredMemory } from '../firmware/measure.ts';
 import type { DeviceRunResult } from '../firmware/train.ts';
-import type { Algorithm } from '../model/api.ts';
+import { BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
@@ -40,9 +41,12 @@ function targetList(value: string): string[] {
 }
 
 // Heavy modules (ts-morph, handlebars, the toolchain) load on first use, so that --help is quick.
-async function loadModel(path: string): Promise<ModelIR> {
+/** Reads the model file; with `firmware`, refuses a model whose algorithm only the simulator trains. */
+async function loadModel(path: string, use: { firmware?: boolean } = {}): Promise<ModelIR> {
   const { parseModelFile } = await import('../model/parse.ts');
-  return parseModelFile(path);
+  const ir = parseModelFile(path);
+  if (use.firmware) (await import('../plan/plan.ts')).requireFirmwareAlgorithm(ir);
+  return ir;
 }
 const firmware = () => import('../firmware/device.ts');
 const deviceTraining = () => import('../firmware/train.ts');
@@ -55,7 +59,7 @@ function defaultOut(ir: ModelIR, target: string): string {
 /** Training samples of the default demo: the emulator runs the whole pipeline in a few minutes. */
 const DEMO_TRAIN_SAMPLES = 1000;
 
-const COMPARABLE = ['bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
+const COMPARABLE = BASELINE_ALGORITHMS;
 
 function algorithmList(value: string): string[] {
   const list = value.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
@@ -84,7 +88,20 @@ function storeKind(value: string): StoreKind {
 }
 
 function storeSourceList(value: string, previous: string[] = []): string[] {
-  return [...previous, resolve(value)];
+  const file = resolve(value);
+  if (!/\.c$/.test(file)) throw new CliError(`--store-source ${value}: expected a C source file (.c)`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`--store-source ${value}: no such file (${file})`);
+  return [...previous, file];
+}
+
+/** --store-source belongs to --store user, and --store user needs it: checked before any work. */
+function checkStoreFlags(opts: { store: StoreKind; storeSource?: string[] }): void {
+  if (opts.storeSource && opts.store !== 'user') {
+    throw new CliError(`--store-source is the definition of a user-supplied store: it needs --store user (the store is '${opts.store}')`);
+  }
+  if (opts.store === 'user' && !opts.storeSource) {
+    throw new CliError("--store user needs --store-source <file.c>: the C source that defines 'const tf_store <name>_user_store'");
+  }
 }
 
 function kib(bytes: number): string {
@@ -110,15 +127,49 @@ export function printVerifyReport(r: VerifyResult): void {
     if (t.ok) lines.push(`  ${t.target.padEnd(10)} OK        ${t.checkpoints}/${t.checkpoints} checkpoints, digest ${t.finalDigest} (${t.seconds.toFixed(1)} s)`);
     else {
       const m = t.mismatch!;
+      const where = !m.reproduced
+        ? `the narrowing re-run did not reproduce it (the state differed at checkpoint ${m.sample} of the full run only)`
+        : m.layer === null
+          ? 'the state digest differs but no array digest does'
+          : m.index === null
+            ? `layer ${m.layer}, array ${m.array}: its digest differs but its dump equals the simulator's`
+            : `layer ${m.layer}, array ${m.array}, index ${m.index}: expected ${m.expected}, actual ${m.actual}`;
       lines.push(
         `  ${t.target.padEnd(10)} MISMATCH  ${t.matched}/${t.checkpoints} checkpoints matched; first differing state after sample ${m.sample}:`,
-        `             layer ${m.layer}, array ${m.array}, index ${m.index}: expected ${m.expected}, actual ${m.actual}`,
+        `             ${where}`,
         `             log ${t.log}`,
       );
     }
   }
   lines.push(r.ok ? 'bit-exact on every target' : 'NOT bit-exact');
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `simulate` of a model whose training.algorithm is a baseline: trains that baseline (docs/baselines.md) and reports it. */
+async function simulateBaseline(
+  ir: ModelIR,
+  algorithm: Exclude<Algorithm, 'tinyfoa'>,
+  data: Dataset,
+  opts: { epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean },
+): Promise<void> {
+  const { trainBaseline, BASELINE_SETTINGS } = await import('../baselines/index.ts');
+  const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
+  const progress = createProgress(!opts.json);
+  const r = trainBaseline(ir, algorithm, data, {
+    epochs,
+    ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
+    ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+    onEpoch: (epoch) => progress.update(epoch, epochs, `${algorithm} epoch ${epoch}`),
+  });
+  progress.done();
+  const report = { model: ir.name, algorithm, data: data.name, epochs, settings: BASELINE_SETTINGS[algorithm], accuracy: 1 - r.testError, ...r };
+  if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    process.stdout.write(
+      `model ${ir.name} on ${data.name}: algorithm ${algorithm} (a simulator-only baseline, docs/baselines.md), ${epochs} epoch(s) over the whole network\n` +
+        `accuracy ${pct(report.accuracy)}  test error ${pct(r.testError)}  (${r.seconds.toFixed(1)} s)\n`,
+    );
+  }
 }
 
 /** Feeds the progress bar from a device run's training progress. */
@@ -138,7 +189,11 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON object instead of a report')
     .action(async (modelPath: string, opts: { data: string; epochsPerLayer?: number; limit?: number; limitTest?: number; json?: boolean }) => {
       const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      const data = loadDataset(opts.data, { classes: ir.classes });
+      if (ir.training.algorithm !== 'tinyfoa') {
+        await simulateBaseline(ir, ir.training.algorithm, data, opts);
+        return;
+      }
       const progress = createProgress(!opts.json);
       const result = simulate(ir, data, {
         ...(opts.epochsPerLayer !== undefined ? { epochsPerLayer: opts.epochsPerLayer } : {}),
@@ -157,13 +212,14 @@ export function registerCommands(program: Command): void {
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')
+    .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; store: StoreKind; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; json?: boolean }) => {
+      const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { generateFolder } = await firmware();
-      const p = generateFolder(ir, opts.target, out, { store: opts.store });
+      const p = generateFolder(ir, opts.target, out, { store: opts.store, fit: opts.fit });
       const summary = { model: ir.name, target: opts.target, out, store: p.store, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, storeFileBytes: p.storePlan.file?.fileBytes ?? null, workingSetBytes: p.memory.workingSet };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
@@ -185,7 +241,8 @@ export function registerCommands(program: Command): void {
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+      checkStoreFlags(opts);
+      const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { buildFirmware } = await firmware();
       const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit, store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}) });
@@ -196,7 +253,7 @@ export function registerCommands(program: Command): void {
         process.stdout.write(
           `built ${fw.compile.elf}\n` +
             `  .text ${s.text}  .rodata ${s.rodata}  .data ${s.data}  .bss ${s.bss}  stack ${s.stack}  heap ${s.heap}  (bytes)\n` +
-            `  flash ${kib(s.flash)}  RAM ${kib(s.ram)}  arena ${fw.arenaBytes} bytes (= plan)\n`,
+            `  flash ${kib(s.flash)}  RAM ${kib(s.ram)}  arena ${fw.arenaBytes} bytes (ELF symbol; the firmware's own figure is checked against the planner's when it runs)\n`,
         );
       }
     });
@@ -219,8 +276,9 @@ export function registerCommands(program: Command): void {
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      checkStoreFlags(opts);
+      const ir = await loadModel(modelPath, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { runOnDevice } = await deviceTraining();
       const progress = createProgress(!opts.json);
@@ -255,8 +313,8 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', 'work folder (default out/<name>-verify)')
     .option('--json', 'print one JSON object')
     .action(async (modelPath: string, opts: { data: string; targets: string[]; steps: number; every: number; out?: string; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
-      const data = loadDataset(opts.data);
+      const ir = await loadModel(modelPath, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const progress = createProgress(!opts.json);
       const { verify } = await verification();
       const r = await verify(ir, data, {
@@ -285,8 +343,8 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
     .option('--json', 'print one JSON object')
     .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; fit: 'device' | 'emulator'; json?: boolean }) => {
-      const ir = await loadModel(opts.model);
-      const data = loadDataset(opts.data);
+      const ir = await loadModel(opts.model, { firmware: true });
+      const data = loadDataset(opts.data, { classes: ir.classes });
       const out = resolve(opts.out);
       const limitTrain = opts.full ? undefined : (opts.limit ?? DEMO_TRAIN_SAMPLES);
       const limits = {
@@ -349,9 +407,10 @@ export function registerCommands(program: Command): void {
     .option('--compare <list>', `algorithms beside tinyfoa: ${COMPARABLE.join(',')}`, algorithmList, [...COMPARABLE])
     .option('-o, --out <dir>', 'build folder for --target (default out/<name>-<target>-memory)')
     .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM) or 'user'", storeKind, 'ram')
+    .option('--fit <mode>', `with --target: ${FIT_HELP}`, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; json?: boolean }) => {
-      const ir = await loadModel(modelPath);
+    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; fit: 'device' | 'emulator'; json?: boolean }) => {
+      const ir = await loadModel(modelPath, { firmware: opts.target !== undefined });
       const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
       const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
       const analytic = algorithms.map((a) => ({ algorithm: a, ...analyticMemory(ir, a) }));
@@ -359,7 +418,7 @@ export function registerCommands(program: Command): void {
       let measured: MeasuredMemory | null = null;
       if (opts.target) {
         const { measureMemory } = await import('../firmware/measure.ts');
-        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store });
+        measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store, fit: opts.fit });
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured })}\n`);
@@ -378,7 +437,7 @@ export function registerCommands(program: Command): void {
         lines.push(
           `measured on ${m.target}${m.part ? ` (declares ${m.part}: ${kib(m.deviceRamBytes!)} RAM, ${kib(m.deviceFlashBytes!)} flash)` : ''}:`,
           `  .text ${b(m.text)}  .rodata ${b(m.rodata)}  .data ${b(m.data)}  .bss ${b(m.bss)}`,
-          `  arena ${b(m.arena)} (plan ${b(m.planArena)})  stack high-water ${b(m.stackHighWater)}  stdio heap ${b(m.heapUsed)}`,
+          `  arena ${b(m.arena)} computed by the firmware (planner ${b(m.planArena)}, ELF symbol ${b(m.elfArena)})  stack high-water ${b(m.stackHighWater)}  stdio heap ${b(m.heapUsed)}`,
           `  weight store ${b(m.store)} (${m.storeInRam ? 'in RAM' : 'outside RAM'})`,
           `  SRAM working set (RAM without the store) ${b(m.sramWorkingSet)}${m.sramWorkingSet !== null ? ` = ${kib(m.sramWorkingSet)}` : ''}; flash ${b(m.flash)}`,
         );

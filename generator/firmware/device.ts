@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { BadInputError, CheckFailedError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
-import { plan, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
+import { arenaFloats, bitArenaWords, FitError, plan, type FitMode, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
@@ -18,7 +18,10 @@ export interface BuiltFirmware {
   target: Target;
   dir: string;
   compile: CompileResult;
-  /** Bytes of the arena symbol in the ELF (checked equal to the plan). */
+  /**
+   * Bytes of the arena symbol in the ELF (checked equal to the array the plan declared). The
+   * independent check, the firmware's own figure against the planner's, is made when it runs (runJob).
+   */
   arenaBytes: number;
 }
 
@@ -32,10 +35,13 @@ export class FirmwareError extends CheckFailedError {
   }
 }
 
-/** Plans and writes the C folder for `ir` (atomically); `options` choose the weight store. */
+/**
+ * Plans and writes the C folder for `ir` (atomically); `options` choose the weight store and the
+ * memory the plan must fit (default: the target's declared part), checked before anything is written.
+ */
 export function generateFolder(ir: ModelIR, targetName: string, outDir: string, options: PlanOptions = {}): PlannedModel {
   const target = getTarget(targetName);
-  const planned = plan(ir, target, options);
+  const planned = plan(ir, target, { fit: 'device', ...options });
   writeFolderAtomically(outDir, generateFiles(planned));
   return planned;
 }
@@ -60,11 +66,12 @@ export async function buildFirmware(
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
   if (options.store === 'user' && (options.extraSources ?? []).length === 0) {
-    throw new FirmwareError(
+    throw new BadInputError(
       `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,
     );
   }
   const planned = generateFolder(ir, targetName, dir, {
+    fit: options.fit ?? 'device',
     ...(options.store ? { store: options.store } : {}),
     ...(options.storeFile !== undefined ? { storeFile: options.storeFile } : {}),
   });
@@ -103,7 +110,7 @@ export async function buildFirmware(
   return { planned, target, dir, compile, arenaBytes };
 }
 
-export type FitMode = 'device' | 'emulator';
+export type { FitMode } from '../plan/plan.ts';
 
 const HEAP_FUNCTIONS = ['malloc', 'calloc', 'realloc', 'free'];
 
@@ -157,8 +164,7 @@ export function checkFit(planned: PlannedModel, compile: CompileResult): void {
   }
 }
 
-/** The model does not fit the target's real part: bad input, with advice. */
-export class FitError extends BadInputError {}
+export { FitError } from '../plan/plan.ts';
 
 export interface JobRun {
   output: FirmwareOutput;
@@ -193,5 +199,28 @@ export async function runJob(
       logFile,
     );
   }
-  return { output: parseFirmwareOutput(run.stdout), run, logFile };
+  const output = parseFirmwareOutput(run.stdout);
+  checkArenaFigures(fw, output, logFile);
+  return { output, run, logFile };
+}
+
+/**
+ * The firmware computes its arena sizes from the model descriptor (tf_arena_floats_required,
+ * tf_bit_arena_words_required in runtime-c/tf_arena.c) and prints them on its READY line; the
+ * planner computes them with its own arithmetic (arenaFloats, bitArenaWords in plan.ts). Two
+ * independent figures: they must agree, or the arena the planner sized is not the one the
+ * runtime uses.
+ */
+export function checkArenaFigures(fw: BuiltFirmware, output: FirmwareOutput, logFile: string): void {
+  const ready = output.ready;
+  if (!ready) throw new FirmwareError(`firmware on ${fw.target.name} printed no 'TF READY' line with its arena sizes; log: ${logFile}`, logFile);
+  const floats = arenaFloats(fw.planned.ir);
+  const words = bitArenaWords(fw.planned.ir);
+  if (ready.arenaFloats !== floats || ready.bitArenaWords !== words) {
+    throw new FirmwareError(
+      `firmware on ${fw.target.name} computes an arena of ${ready.arenaFloats} floats and a bit arena of ${ready.bitArenaWords} words ` +
+        `from its descriptor, but the planner computed ${floats} and ${words}: the planner and the runtime disagree (docs/runtime.md "Arena"); log: ${logFile}`,
+      logFile,
+    );
+  }
 }

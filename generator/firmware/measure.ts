@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ModelIR } from '../ir/ir.ts';
-import type { StoreKind } from '../plan/plan.ts';
+import { arenaFloats, type FitMode, type StoreKind } from '../plan/plan.ts';
 import { buildFirmware, runJob } from './device.ts';
 import { JobBuilder } from './job.ts';
 
@@ -18,9 +18,12 @@ export interface MeasuredMemory {
   rodata: number;
   data: number;
   bss: number;
-  /** Bytes of the arena symbol in the ELF; equals the planner's figure. */
+  /** Bytes of the arena the firmware computes from its descriptor (tf_arena_floats_required, on its READY line). */
   arena: number;
+  /** Bytes of the arena by the planner's own arithmetic (plan.ts arenaFloats). */
   planArena: number;
+  /** Bytes of the arena symbol in the linked ELF. */
+  elfArena: number;
   /** Deepest stack use seen while training every layer and predicting (painted stack). */
   stackHighWater: number | null;
   /** Bytes the C library's stdio took from its bounded heap (the driver's files; the model uses none). */
@@ -39,9 +42,11 @@ export async function measureMemory(
   ir: ModelIR,
   target: string,
   outDir: string,
-  options: { store?: StoreKind } = {},
+  options: { store?: StoreKind; fit?: FitMode } = {},
 ): Promise<MeasuredMemory> {
-  const fw = await buildFirmware(ir, target, outDir, { fit: 'emulator', ...(options.store ? { store: options.store } : {}) });
+  // The planner refuses a model that does not fit (the part, or at least the emulator the measurement runs in).
+  const fit = options.fit ?? 'emulator';
+  const fw = await buildFirmware(ir, target, outDir, { fit, ...(options.store ? { store: options.store } : {}) });
   const f = ir.input.features;
   const batch = ir.training.batchSize;
   // A short job that runs every code path: a full batch on each layer, a prediction, the digest.
@@ -65,8 +70,9 @@ export async function measureMemory(
     rodata: s.rodata,
     data: s.data,
     bss: s.bss,
-    arena: fw.arenaBytes,
-    planArena: fw.planned.arenaFloats * 4,
+    arena: (run.output.ready?.arenaFloats ?? -1) * 4,
+    planArena: arenaFloats(ir) * 4,
+    elfArena: fw.arenaBytes,
     stackHighWater: mem?.stackHighWater ?? null,
     heapUsed: mem?.heapUsed ?? null,
     store,

@@ -89,14 +89,33 @@ export function simulateStream(ir: ModelIR, stream: SampleStream, marks: number[
 }
 
 export interface Mismatch {
-  /** Samples trained when the state first differed. */
+  /**
+   * Samples trained when the state first differed: the narrowing re-run's first differing
+   * step, or, when the re-run did not reproduce the mismatch, the full run's checkpoint.
+   */
   sample: number;
-  layer: number;
-  array: string;
+  /** Whether the narrowing re-run (same firmware, same samples) showed the difference again. */
+  reproduced: boolean;
+  /** What the re-run found; null where it found nothing (no differing array, or equal bytes). */
+  layer: number | null;
+  array: string | null;
   /** Element index inside the array (4-byte elements). */
-  index: number;
-  expected: string;
-  actual: string;
+  index: number | null;
+  expected: string | null;
+  actual: string | null;
+}
+
+/** The first checkpoint of a re-run whose state digest differs from the simulator's, or null. */
+export function firstDifference(sim: readonly DigestReport[], device: readonly (DigestReport | undefined)[], count: number): number | null {
+  for (let i = 0; i < count; i++) if (device[i]?.state !== sim[i]?.state) return i;
+  return null;
+}
+
+/** The first differing 4-byte element of two dumps, or null when they are equal. */
+export function firstDifferingWord(expected: Uint8Array, actual: Uint8Array): number | null {
+  const n = Math.max(expected.length, actual.length);
+  for (let b = 0; b < n; b++) if (expected[b] !== actual[b]) return Math.floor(b / 4);
+  return null;
 }
 
 export interface TargetVerification {
@@ -148,11 +167,12 @@ async function narrow(
   const train = recordBytes(stream.train, ir.input.features, stream.entries.map((e) => e.index));
   const fine = await runJob(fw, workDir, { job: streamJob(stream, window, bad).bytes(), train }, { logName: 'narrow.log' });
   const sim = simulateStream(ir, stream, window).reports;
-  let at = window.findIndex((_, i) => fine.output.digests[i]?.state !== sim[i]?.state);
-  if (at < 0) at = window.length - 1;
+  const at = firstDifference(sim, fine.output.digests, window.length);
+  const nothing = { layer: null, array: null, index: null, expected: null, actual: null };
+  if (at === null) return { sample: bad, reproduced: false, ...nothing };
   const sample = window[at]!;
-  const diff = differingArrays(sim[at]!, fine.output.digests[at] ?? { steps: 0, state: '', arrays: [] });
-  const first = diff[0] ?? { layer: 0, name: 'weights' };
+  const first = differingArrays(sim[at]!, fine.output.digests[at]!)[0];
+  if (!first) return { sample, reproduced: true, ...nothing };
   const name = first.name as ArrayName;
   const dumpRun = await runJob(
     fw,
@@ -163,21 +183,15 @@ async function narrow(
   const actual = new Uint8Array(readFileSync(join(workDir, dumpRun.output.dumps[0] ?? `dump-${first.layer}-${name}.bin`)));
   const { model } = simulateStream(ir, stream, [sample]);
   const expected = model.arrayBytes(first.layer, name);
-  let index = 0;
-  const n = Math.max(expected.length, actual.length);
-  for (let b = 0; b < n; b++) {
-    if (expected[b] !== actual[b]) {
-      index = Math.floor(b / 4);
-      break;
-    }
-  }
+  const index = firstDifferingWord(expected, actual);
   return {
     sample,
+    reproduced: true,
     layer: first.layer,
     array: name,
     index,
-    expected: describeWord(expected, index, name),
-    actual: describeWord(actual, index, name),
+    expected: index === null ? null : describeWord(expected, index, name),
+    actual: index === null ? null : describeWord(actual, index, name),
   };
 }
 

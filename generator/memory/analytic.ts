@@ -18,7 +18,7 @@
  * - Read-only state (TinyFoA's frozen layers) can stay in flash and is not counted.
  */
 import { buildLayers, layerBlocks, type LayerIR, type ModelIR } from '../ir/ir.ts';
-import type { Algorithm } from '../model/api.ts';
+import { ALGORITHMS, type Algorithm } from '../model/api.ts';
 
 export interface PhaseMemory {
   /** Bytes needed by the forward pass. */
@@ -51,7 +51,7 @@ export const PAPER_TABLE1_MEMORY_MB: Readonly<Partial<Record<Algorithm, { forwar
 };
 
 /** Every algorithm, in the row order of the paper's Table 1. */
-export const TABLE1_ALGORITHMS: readonly Algorithm[] = ['pepita', 'pepita-bw-ba', 'ff', 'ff-bw-ba', 'bp', 'bp-bw-ba', 'tinyfoa'];
+export const TABLE1_ALGORITHMS: readonly Algorithm[] = ALGORITHMS;
 
 interface Shape {
   K0: number;

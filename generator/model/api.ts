@@ -52,8 +52,17 @@ export type BlockSchedule = 'cyclic' | 'all';
  */
 export type GradientGate = 'symmetric' | 'relu';
 
-/** Training algorithm. Everything but `tinyfoa` is simulator-only (a baseline). */
-export type Algorithm = 'tinyfoa' | 'bp' | 'bp-bw-ba' | 'ff' | 'ff-bw-ba' | 'pepita' | 'pepita-bw-ba';
+/**
+ * The simulator-only baselines (docs/baselines.md), in the order of the paper's Table 1.
+ * This is the one list: the model-file reader, `simulate`, `memory --compare` and the benches use it.
+ */
+export const BASELINE_ALGORITHMS = ['pepita', 'pepita-bw-ba', 'ff', 'ff-bw-ba', 'bp', 'bp-bw-ba'] as const;
+
+/** Every training algorithm: the baselines and `tinyfoa`, in the order of the paper's Table 1. */
+export const ALGORITHMS = [...BASELINE_ALGORITHMS, 'tinyfoa'] as const;
+
+/** Training algorithm. Everything but `tinyfoa` is simulator-only (a baseline): firmware trains with `tinyfoa`. */
+export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface TrainingSpec {
   /** M: each weight matrix is cut into M×M blocks. 1 ≤ M ≤ every layer's rows and columns. */

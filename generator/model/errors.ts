@@ -13,8 +13,11 @@ export interface ModelProblem {
 }
 
 export function formatProblem(p: ModelProblem): string {
+  const head = `${p.file}:${p.line}:${p.column}: ${p.message}`;
+  // A problem with the file itself (not found, wrong kind) has no source line to show.
+  if (p.sourceLine === '') return head;
   const caret = ' '.repeat(Math.max(0, p.column - 1)) + '^';
-  return `${p.file}:${p.line}:${p.column}: ${p.message}\n    ${p.sourceLine}\n    ${caret}`;
+  return `${head}\n    ${p.sourceLine}\n    ${caret}`;
 }
 
 /** Thrown when a model file cannot become an IR. Carries every problem found. */

@@ -4,14 +4,15 @@
  * `export default defineModel({...})` argument is read as literal values,
  * never executed. Every problem is reported at its file:line:col.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
 import { buildLayers } from '../ir/ir.ts';
+import { ALGORITHMS } from './api.ts';
 import { ModelError, type ModelProblem } from './errors.ts';
-import { C_RESERVED } from './reserved.ts';
+import { C_RESERVED, isRuntimeName } from './reserved.ts';
 
 const API_PATH = join(dirname(fileURLToPath(import.meta.url)), 'api.ts');
 
@@ -40,15 +41,14 @@ class Problems {
   }
 }
 
-function flattenMessage(m: string | ts.DiagnosticMessageChain): string {
-  return ts.flattenDiagnosticMessageText(m as string | ts.DiagnosticMessageChain, ' ');
-}
-
 function readLiteral(node: Node): Lit {
   if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) {
     return readLiteral(node.getExpression());
   }
-  if (Node.isNumericLiteral(node)) return { kind: 'number', value: node.getLiteralValue(), node };
+  // The scanner's text is the literal as TypeScript reads it (hex, binary, octal and separators
+  // already turned into decimal, exponents kept); Number() of it is the value TypeScript gives it.
+  // (ts-morph's getLiteralValue() reads a literal without '.' with parseInt: 1e-8 would be 1.)
+  if (Node.isNumericLiteral(node)) return { kind: 'number', value: Number(node.compilerNode.text), node };
   if (Node.isPrefixUnaryExpression(node)) {
     const inner = readLiteral(node.getOperand());
     if (inner.kind === 'number') {
@@ -89,7 +89,7 @@ class Reader {
 
   object(lit: Lit | undefined, what: string, allowed: readonly string[], parent: Node): Map<string, { key: Node; value: Lit }> | undefined {
     if (!lit) {
-      this.problems.at(parent, `missing ${what}`);
+      this.problems.at(parent, `${what} is required`);
       return undefined;
     }
     if (lit.kind !== 'object') {
@@ -110,13 +110,22 @@ class Reader {
     key: string,
     what: string,
     parent: Node,
-    check: { integer?: boolean; min?: number; max?: number; minExclusive?: number; maxExclusive?: number; default?: number },
+    check: {
+      integer?: boolean;
+      /** Range-check the binary32 value both sides use (docs/semantics.md §1), and refuse 0 and subnormals. */
+      binary32?: 'normal';
+      min?: number;
+      max?: number;
+      minExclusive?: number;
+      maxExclusive?: number;
+      default?: number;
+    },
   ): number | undefined {
     if (!props) return undefined;
     const entry = props.get(key);
     if (!entry) {
       if (check.default !== undefined) return check.default;
-      this.problems.at(parent, `missing ${what}`);
+      this.problems.at(parent, `${what} is required`);
       return undefined;
     }
     const lit = entry.value;
@@ -124,18 +133,29 @@ class Reader {
       this.problems.at(lit.node, `${what} must be a number literal`);
       return undefined;
     }
-    const v = lit.value;
-    const fail = (why: string): undefined => {
-      this.problems.at(lit.node, `${what} ${why} (got ${v})`);
+    const written = lit.value;
+    // Both the simulator and the firmware use the binary32 value, so that is the one checked; the
+    // message says what it rounds to where that is why the check fails.
+    const v = check.binary32 ? Math.fround(written) : written;
+    const tests: [ok: (x: number) => boolean, why: string][] = [
+      [(x) => Number.isFinite(x), Number.isFinite(written) ? 'must be finite in binary32 (at most 3.4028235e38)' : 'must be finite'],
+    ];
+    const { integer, min, max, minExclusive, maxExclusive } = check;
+    if (integer) tests.push([(x) => Number.isInteger(x), 'must be a whole number']);
+    if (min !== undefined) tests.push([(x) => x >= min, `must be at least ${min}`]);
+    if (max !== undefined) tests.push([(x) => x <= max, `must be at most ${max}`]);
+    if (minExclusive !== undefined) tests.push([(x) => x > minExclusive, `must be greater than ${minExclusive}`]);
+    if (maxExclusive !== undefined) tests.push([(x) => x < maxExclusive, `must be less than ${maxExclusive}`]);
+    if (check.binary32 === 'normal') {
+      tests.push([(x) => x === 0 || Math.abs(x) >= 2 ** -126, 'is subnormal in binary32 (below 1.1754944e-38); use a larger value']);
+    }
+    for (const [ok, why] of tests) {
+      if (ok(v)) continue;
+      const rounding = ok(written) ? `, which is ${v} in binary32` : '';
+      this.problems.at(lit.node, `${what} ${why} (got ${written}${rounding})`);
       return undefined;
-    };
-    if (!Number.isFinite(v)) return fail('must be finite');
-    if (check.integer && !Number.isInteger(v)) return fail('must be a whole number');
-    if (check.min !== undefined && v < check.min) return fail(`must be at least ${check.min}`);
-    if (check.max !== undefined && v > check.max) return fail(`must be at most ${check.max}`);
-    if (check.minExclusive !== undefined && !(v > check.minExclusive)) return fail(`must be greater than ${check.minExclusive}`);
-    if (check.maxExclusive !== undefined && !(v < check.maxExclusive)) return fail(`must be less than ${check.maxExclusive}`);
-    return v;
+    }
+    return written;
   }
 
   choice<T extends string>(
@@ -150,7 +170,7 @@ class Reader {
     const entry = props.get(key);
     if (!entry) {
       if (fallback !== undefined) return fallback;
-      this.problems.at(parent, `missing ${what}`);
+      this.problems.at(parent, `${what} is required`);
       return undefined;
     }
     const lit = entry.value;
@@ -168,7 +188,6 @@ const LAYER_FIELDS = ['units'] as const;
 const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'seed', 'blockSchedule', 'gradientGate', 'algorithm'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
-const ALGORITHMS = ['tinyfoa', 'bp', 'bp-bw-ba', 'ff', 'ff-bw-ba', 'pepita', 'pepita-bw-ba'] as const;
 
 /** Largest input width whose u8 dot products stay exactly representable in binary32 (semantics §1). */
 const MAX_U8_FEATURES = Math.min(65535, Math.floor((2 ** 24 - 1) / 255));
@@ -196,9 +215,15 @@ function findDefineModelArgument(sf: SourceFile, problems: Problems): Node | und
   return args[0]!;
 }
 
-/** Builds the project that type-checks model files against this package's API. */
+let sharedProject: Project | undefined;
+
+/**
+ * The project that type-checks model files against this package's API. It is made once per
+ * process: the standard library's and the API's declarations are parsed once, and each model
+ * file is added, checked and removed again.
+ */
 function createProject(): Project {
-  return new Project({
+  sharedProject ??= new Project({
     compilerOptions: {
       strict: true,
       noEmit: true,
@@ -213,21 +238,137 @@ function createProject(): Project {
     },
     skipAddingFilesFromTsConfig: true,
   });
+  return sharedProject;
+}
+
+/** Extensions a model file may have: it is TypeScript, type-checked against this package's API. */
+const MODEL_EXTENSIONS = ['.ts', '.mts', '.cts'] as const;
+
+/** Deepest bracket nesting a model file may use; deeper would exhaust the type checker's stack. */
+export const MAX_NESTING = 64;
+
+function fileProblem(file: string, message: string): ModelError {
+  return new ModelError([{ file, line: 1, column: 1, message, sourceLine: '' }]);
 }
 
 /** Parses and validates a model file. Throws ModelError with every problem found. */
 export function parseModelFile(path: string): ModelIR {
   const file = resolve(path);
-  if (!existsSync(file)) {
-    throw new ModelError([{ file, line: 1, column: 1, message: 'model file not found', sourceLine: '' }]);
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw fileProblem(file, 'model file not found; give the path of a .ts file with export default defineModel({...})');
   }
-  return parseModelSource(file, readFileSync(file, 'utf8'));
+  if (!isFile) throw fileProblem(file, 'is not a file (a directory?); give the path of a .ts model file');
+  const name = basename(file);
+  if (name.endsWith('.d.ts') || !MODEL_EXTENSIONS.some((ext) => name.endsWith(ext))) {
+    throw fileProblem(
+      file,
+      `a model file is TypeScript: its name must end in ${MODEL_EXTENSIONS.join(', ')} (not a declaration file .d.ts); rename it`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw fileProblem(file, `cannot read the model file (${code}); check its permissions`);
+  }
+  return parseModelSource(file, text);
+}
+
+/** The position of the first bracket nested deeper than MAX_NESTING, found with the scanner (no recursion). */
+function tooDeep(text: string): number | undefined {
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, true, ts.LanguageVariant.Standard, text);
+  let depth = 0;
+  for (let t = scanner.scan(); t !== ts.SyntaxKind.EndOfFileToken; t = scanner.scan()) {
+    if (t === ts.SyntaxKind.OpenParenToken || t === ts.SyntaxKind.OpenBracketToken || t === ts.SyntaxKind.OpenBraceToken) {
+      if (++depth > MAX_NESTING) return scanner.getTokenStart();
+    } else if (t === ts.SyntaxKind.CloseParenToken || t === ts.SyntaxKind.CloseBracketToken || t === ts.SyntaxKind.CloseBraceToken) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** The dotted path (`training.optimizer`, `layers[1]`) of a value inside the defineModel argument, or ''. */
+function fieldPath(node: Node): string {
+  let path = '';
+  const join = (head: string) => (path === '' || path.startsWith('[') ? `${head}${path}` : `${head}.${path}`);
+  for (let n: Node | undefined = node; n; n = n.getParent()) {
+    const parent = n.getParent();
+    if (!parent || Node.isCallExpression(parent)) break;
+    if (Node.isPropertyAssignment(parent) && parent.getInitializer() === n) {
+      const key = parent.getNameNode();
+      path = join(Node.isStringLiteral(key) ? key.getLiteralValue() : key.getText());
+    } else if (Node.isArrayLiteralExpression(parent)) {
+      path = join(`[${parent.getElements().indexOf(n as never)}]`);
+    }
+  }
+  return path;
+}
+
+/** The object literal a "property is missing" diagnostic at `pos` is about. */
+function literalAt(sf: SourceFile, pos: number): Node | undefined {
+  const node = sf.getDescendantAtPos(pos);
+  if (!node) return undefined;
+  const parent = node.getParent();
+  if (parent && Node.isPropertyAssignment(parent) && parent.getNameNode() === node) return parent.getInitializer();
+  if (Node.isObjectLiteralExpression(node)) return node;
+  return node.getFirstAncestor((a) => Node.isObjectLiteralExpression(a));
+}
+
+/** Every message of a diagnostic's chain, outermost first. */
+function chainMessages(m: string | ts.DiagnosticMessageChain): string[] {
+  if (typeof m === 'string') return [m];
+  return [m.messageText, ...(m.next ?? []).flatMap(chainMessages)];
+}
+
+/** TypeScript's message, with "property missing" turned into "<field> is required". */
+function diagnosticMessage(sf: SourceFile, d: ts.Diagnostic): string {
+  const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+  const literal = d.start === undefined ? undefined : literalAt(sf, d.start);
+  const at = literal ? fieldPath(literal) : '';
+  const prefix = at ? `${at}.` : '';
+  for (const message of chainMessages(d.messageText)) {
+    let m = /^Property '([^']+)' is missing in type .* but required in type '([^']+)'/.exec(message);
+    if (m) return `${prefix}${m[1]} is required (${m[2]}); add it`;
+    m = /^Type .* is missing the following properties from type '([^']+)': (.*)$/.exec(message);
+    if (m) {
+      const names = m[2]!.replace(/,? and \d+ more\.?$/, '').replace(/\.$/, '').split(/,\s*/);
+      return `${names.map((n) => `${prefix}${n}`).join(', ')} are required (${m[1]}); add them`;
+    }
+  }
+  return text;
 }
 
 /** Parses model source text as if it were the file at `file`. */
 export function parseModelSource(file: string, text: string): ModelIR {
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep).split(/\r?\n/);
+    const line = before.length;
+    throw new ModelError([
+      {
+        file,
+        line,
+        column: before[before.length - 1]!.length + 1,
+        message: `brackets nested more than ${MAX_NESTING} deep; a model file is a flat literal: remove the extra nesting`,
+        sourceLine: text.split(/\r?\n/)[line - 1] ?? '',
+      },
+    ]);
+  }
   const project = createProject();
   const sf = project.createSourceFile(file, text, { overwrite: true });
+  try {
+    return readModel(sf);
+  } finally {
+    project.removeSourceFile(sf);
+  }
+}
+
+function readModel(sf: SourceFile): ModelIR {
   const problems = new Problems(sf);
 
   for (const d of sf.getPreEmitDiagnostics()) {
@@ -236,7 +377,7 @@ export function parseModelSource(file: string, text: string): ModelIR {
     if (dsf && dsf.getFilePath() !== sf.getFilePath()) continue;
     const start = d.getStart() ?? 0;
     const { line, column } = sf.getLineAndColumnAtPos(start);
-    problems.push(line, column, flattenMessage(d.getMessageText() as string | ts.DiagnosticMessageChain));
+    problems.push(line, column, diagnosticMessage(sf, d.compilerObject));
   }
   if (problems.list.length > 0) throw new ModelError(problems.list);
 
@@ -255,14 +396,16 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
   // name
   let name: string | undefined;
   const nameEntry = model.get('name');
-  if (!nameEntry) problems.at(rootNode, 'missing name');
+  if (!nameEntry) problems.at(rootNode, 'name is required (a C identifier that prefixes every generated symbol)');
   else if (nameEntry.value.kind !== 'string') problems.at(nameEntry.value.node, 'name must be a string literal');
   else {
     const v = nameEntry.value.value;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
       problems.at(nameEntry.value.node, `name '${v}' is not a C identifier (letters, digits, _; not starting with a digit)`);
-    } else if (C_RESERVED.has(v) || /^(tf|TF)_/.test(v) || /^__/.test(v) || /^_[A-Z]/.test(v)) {
-      problems.at(nameEntry.value.node, `name '${v}' is reserved in C or by the runtime (tf_ prefix); choose another`);
+    } else if (isRuntimeName(v)) {
+      problems.at(nameEntry.value.node, `name '${v}' collides with the runtime's identifiers (tf, tf_…, TF_…); choose another`);
+    } else if (C_RESERVED.has(v) || /^__/.test(v) || /^_[A-Z]/.test(v)) {
+      problems.at(nameEntry.value.node, `name '${v}' is reserved in C (a keyword, a standard-library name, or __/_X); choose another`);
     } else if (v.length > 31) {
       problems.at(nameEntry.value.node, `name '${v}' is longer than 31 characters`);
     } else name = v;
@@ -286,7 +429,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
   const units: number[] = [];
   let layersOk = true;
   if (!layersEntry) {
-    problems.at(rootNode, 'missing layers');
+    problems.at(rootNode, 'layers is required (an array literal of { units })');
     layersOk = false;
   } else if (layersEntry.value.kind !== 'array') {
     problems.at(layersEntry.value.node, 'layers must be an array literal of { units }');
@@ -330,7 +473,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
 
   let optimizer: OptimizerIR | undefined;
   const optEntry = training?.get('optimizer');
-  if (training && !optEntry) problems.at(trainingNode, 'missing training.optimizer');
+  if (training && !optEntry) problems.at(trainingNode, "training.optimizer is required ({ kind: 'sgd' | 'adam', learningRate, … })");
   else if (optEntry) {
     const lit = optEntry.value;
     const kindLit = lit.kind === 'object' ? lit.props.get('kind')?.value : undefined;
@@ -340,27 +483,23 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
       problems.at(kindLit?.node ?? lit.node, "training.optimizer.kind must be 'sgd' or 'adam'");
     } else {
       const props = r.object(lit, 'training.optimizer', kind === 'sgd' ? SGD_FIELDS : ADAM_FIELDS, lit.node);
-      const lrCheck = { minExclusive: 0, max: 1e6 };
+      const lrCheck = { binary32: 'normal', minExclusive: 0, max: 1e6 } as const;
       const learningRate = r.number(props, 'learningRate', 'training.optimizer.learningRate', lit.node, lrCheck);
       if (kind === 'sgd') {
         if (learningRate !== undefined) optimizer = { kind, learningRate };
       } else {
-        const beta1 = r.number(props, 'beta1', 'training.optimizer.beta1', lit.node, { min: 0, maxExclusive: 1, default: 0.9 });
-        const beta2 = r.number(props, 'beta2', 'training.optimizer.beta2', lit.node, { min: 0, maxExclusive: 1, default: 0.999 });
+        const beta = { binary32: 'normal', min: 0, maxExclusive: 1 } as const;
+        const beta1 = r.number(props, 'beta1', 'training.optimizer.beta1', lit.node, { ...beta, default: 0.9 });
+        const beta2 = r.number(props, 'beta2', 'training.optimizer.beta2', lit.node, { ...beta, default: 0.999 });
         const epsilon = r.number(props, 'epsilon', 'training.optimizer.epsilon', lit.node, {
+          binary32: 'normal',
           minExclusive: 0,
           max: 1,
           default: 1e-8,
         });
         if (learningRate !== undefined && beta1 !== undefined && beta2 !== undefined && epsilon !== undefined) {
-          if (Math.fround(epsilon) === 0) {
-            problems.at(props!.get('epsilon')!.value.node, 'training.optimizer.epsilon underflows to 0 in binary32');
-          } else optimizer = { kind, learningRate, beta1, beta2, epsilon };
+          optimizer = { kind, learningRate, beta1, beta2, epsilon };
         }
-      }
-      if (learningRate !== undefined && Math.fround(learningRate) === 0) {
-        problems.at(props!.get('learningRate')!.value.node, 'training.optimizer.learningRate underflows to 0 in binary32');
-        optimizer = undefined;
       }
     }
   }

@@ -8,3 +8,13 @@ export const C_RESERVED: ReadonlySet<string> = new Set([
   'main', 'errno', 'assert', 'offsetof', 'alignas', 'alignof', 'static_assert', 'noreturn',
   'abs', 'exit', 'malloc', 'free', 'memcpy', 'memset', 'printf', 'stdin', 'stdout', 'stderr',
 ]);
+
+/**
+ * Whether a model name would collide with the runtime's own identifiers. Every runtime
+ * identifier starts with `tf_` or `TF_` (runtime-c/, targets/), and every generated one
+ * with `<name>_`, so a name `tf` (any case) or one starting with `tf_` could take a runtime
+ * symbol (`tf` + `_model` is the runtime's type `tf_model`).
+ */
+export function isRuntimeName(name: string): boolean {
+  return /^tf(_|$)/i.test(name);
+}

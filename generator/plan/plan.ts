@@ -4,7 +4,7 @@
  * arena (mirroring tf_arena_floats_required of the runtime), overflow checks and
  * the memory budget. Templates only render what this returns.
  */
-import { BadInputError } from '../errors.ts';
+import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { layerBlocks } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
@@ -46,7 +46,18 @@ export const META_FLOATS = 2;
 /** File store format constants (runtime-c/tf_store_file.c, docs/store.md). */
 export const FILE_STORE = { headerBytes: 32, trailerBytes: 8, ioBufferBytes: 256 } as const;
 
+/**
+ * Which memory a plan must fit: `device`, the real part the target declares; `emulator`, the
+ * emulator's RAM (more than the part). Without one, plan() checks only 32-bit sizes.
+ */
+export type FitMode = 'device' | 'emulator';
+
+/** The model does not fit the target's memory, or a size would overflow 32 bits: bad input, with advice. */
+export class FitError extends PlanError {}
+
 export interface PlanOptions {
+  /** Refuse a plan whose static RAM does not fit this memory (checkPlannedFit); default: no fit check. */
+  fit?: FitMode;
   /** Weight store kind; default 'ram'. */
   store?: StoreKind;
   /** File store: the file name the firmware opens (relative to its working directory); default `<name>.store`. */
@@ -160,12 +171,18 @@ export function defaultStoreFile(modelName: string): string {
   return `${modelName}.store`;
 }
 
-export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
+/** Firmware trains with TinyFoA only; a model file naming a baseline is refused where firmware is made. */
+export function requireFirmwareAlgorithm(ir: ModelIR): void {
   if (ir.training.algorithm !== 'tinyfoa') {
     throw new PlanError(
-      `training.algorithm '${ir.training.algorithm}' is a simulator-only baseline; firmware trains with 'tinyfoa'`,
+      `${ir.source ? `${ir.source}: ` : ''}training.algorithm '${ir.training.algorithm}' is a simulator-only baseline and firmware trains with 'tinyfoa': ` +
+        "remove training.algorithm (or set it to 'tinyfoa') to make firmware; `tinyfoa simulate` trains the baseline",
     );
   }
+}
+
+export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): PlannedModel {
+  requireFirmwareAlgorithm(ir);
   const k = modelConstants(ir);
   const prefix = ir.name;
   const adam = ir.training.optimizer.kind === 'adam';
@@ -284,6 +301,17 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
   ];
   const workingSet = parts.filter((p) => p.region === 'ram').reduce((s, p) => s + p.bytes, 0);
 
+  checkSizes32(ir, [
+    ['the arena', arena * 4],
+    ['the bit arena', bitArena * 4],
+    ['the weight store', storeFloats * 4],
+    ...layers.flatMap((l): [string, number][] => [
+      [`layer ${l.index}'s weight bits`, l.weightBitWords * 4],
+      [`layer ${l.index}'s classifier bits`, l.classifierWords * 4],
+    ]),
+    ['the RAM of the plan', workingSet + storeFloats * 4],
+  ]);
+
   const symbols = {
     modelSymbol: `${prefix}_model`,
     arenaSymbol: `${prefix}_arena`,
@@ -292,7 +320,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
   };
   Object.values(symbols).forEach(checkIdentifier);
 
-  return {
+  const planned: PlannedModel = {
     ir,
     target,
     runtimeVersion: RUNTIME_VERSION,
@@ -323,4 +351,69 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     bitArenaWords: bitArena,
     memory: { workingSet, store: storeFloats * 4, parts },
   };
+  if (options.fit) checkPlannedFit(planned, options.fit);
+  return planned;
+}
+
+/** Largest byte count the runtime's uint32 sizes and offsets (and a 32-bit address space) can hold. */
+const MAX_BYTES_32 = 2 ** 32 - 1;
+
+function checkSizes32(ir: ModelIR, sizes: [string, number][]): void {
+  const over = sizes.filter(([, bytes]) => bytes > MAX_BYTES_32);
+  if (over.length === 0) return;
+  throw new FitError(
+    `model ${ir.name}: ${over.map(([what, bytes]) => `${what} would be ${fmt(bytes)} bytes`).join(', ')}, ` +
+      `beyond the 4 GiB a 32-bit size or offset can hold (the runtime's sizes are uint32); raise training.slices or use fewer units`,
+  );
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * The RAM the firmware needs at least, from the plan alone (before any compiler runs): every
+ * static buffer of the model, the weight store when it is in RAM, and the stacks and stdio heap
+ * the target's linker script reserves. The linked image needs a little more (the runtime's own
+ * .data/.bss); checkFit (firmware/device.ts) compares the linked figure as a second opinion.
+ */
+export function plannedRamBytes(planned: PlannedModel): { total: number; parts: { name: string; bytes: number }[] } {
+  const layout = planned.target.layout;
+  const parts = [
+    ...planned.memory.parts.filter((p) => p.region === 'ram').map(({ name, bytes }) => ({ name, bytes })),
+    ...(planned.store === 'ram' ? [{ name: 'weight store (in RAM)', bytes: planned.memory.store }] : []),
+    ...(layout
+      ? [
+          { name: 'stack', bytes: layout.stackBytes },
+          { name: 'exception stack', bytes: layout.handlerStackBytes },
+          { name: 'stdio heap', bytes: layout.heapBytes },
+        ]
+      : []),
+  ];
+  return { total: parts.reduce((sum, p) => sum + p.bytes, 0), parts };
+}
+
+/** Refuses a plan whose RAM does not fit the declared part (`device`) or the emulator (`emulator`), with advice. */
+export function checkPlannedFit(planned: PlannedModel, fit: FitMode): void {
+  const target = planned.target;
+  const limit =
+    fit === 'device'
+      ? target.device && { what: `${target.device.part} (target ${target.name})`, bytes: target.device.ramBytes }
+      : fit === 'emulator'
+        ? target.emulatorMemory && { what: `the emulator's RAM for target ${target.name}`, bytes: target.emulatorMemory.ram.bytes }
+        : assertNever(fit);
+  if (!limit) return;
+  const need = plannedRamBytes(planned);
+  if (need.total <= limit.bytes) return;
+  const big = [...need.parts].sort((a, b) => b.bytes - a.bytes).slice(0, 3);
+  const ir = planned.ir;
+  const minDim = Math.min(...ir.layers.flatMap((l) => [l.units, l.inputs]));
+  const advice = [
+    ...(planned.store === 'ram' ? [`move the weight store (${fmt(planned.memory.store)} bytes) out of RAM with --store file or --store user`] : []),
+    ...(ir.training.slices < minDim ? [`raise training.slices (now ${ir.training.slices}) to shrink the arena (${fmt(planned.arenaFloats * 4)} bytes)`] : []),
+    'use fewer units',
+  ];
+  throw new FitError(
+    `model ${ir.name} does not fit ${limit.what}: its RAM needs at least ${fmt(need.total)} bytes ` +
+      `(${big.map((p) => `${p.name} ${fmt(p.bytes)}`).join(', ')}, …) but there are ${fmt(limit.bytes)}; ${advice.join(', ')}` +
+      (fit === 'device' ? ' (to build it for the emulator anyway, which has more memory than the part, pass --fit emulator)' : ''),
+  );
 }

@@ -3,7 +3,7 @@
  * epochs, full batches, per-layer test accuracy. The firmware job writer uses
  * `trainingSchedule` too, so host and device see the same sample order.
  */
-import { encodeForModel, limitSplit } from '../data/index.ts';
+import { checkLabels, DataError, encodeForModel, limitSplit } from '../data/index.ts';
 import type { Dataset, Split } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { STREAM_SHUFFLE, Stream, permutation } from '../numerics/prng.ts';
@@ -80,15 +80,15 @@ export interface SimulateResult extends TrainingReport {
   samplesPerSecond: number;
 }
 
+/** The data set must match the model: features per sample, and every label below the model's classes. */
 export function checkFeatures(ir: ModelIR, data: Dataset): void {
   if (data.features !== ir.input.features) {
-    throw new Error(
-      `data set ${data.name} has ${data.features} features per sample but model ${ir.name} expects ${ir.input.features}`,
+    throw new DataError(
+      `data set ${data.name} has ${data.features} features per sample but model ${ir.name} expects ${ir.input.features} ` +
+        `(input.features in ${ir.source || 'the model'}); use data of that size or change input.features`,
     );
   }
-  if (data.classes > ir.classes) {
-    throw new Error(`data set ${data.name} has ${data.classes} classes but model ${ir.name} has only ${ir.classes}`);
-  }
+  checkLabels(data, ir.classes, ir.name);
 }
 
 export function evaluate(model: TinyFoaModel, layer: number, test: Split): LayerAccuracy {
