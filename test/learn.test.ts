@@ -13,6 +13,8 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { generateFolder } from '../generator/firmware/device.ts';
+import { ModelError } from '../generator/model/errors.ts';
+import { parseModelSource } from '../generator/model/parse.ts';
 import { buildLayers, learnSteps, type ModelIR } from '../generator/ir/ir.ts';
 import { inputBitsFromF32, inputU8FromF32 } from '../generator/numerics/input.ts';
 import { toBits } from '../generator/numerics/f32.ts';
@@ -103,6 +105,19 @@ function expectedLines(ir: ModelIR, s: ReturnType<typeof stream>, probes: Uint8A
 
 const compared = (out: string): string[] => out.split('\n').filter((l) => /^(INFO|SCORES|DIGEST) /.test(l));
 
+/** One host build of test_learn per model (the encode test reuses the first one). */
+const hostBuilds = new Map<string, Promise<{ exe: string; planned: PlannedModel }>>();
+function hostBuild(ir: ModelIR): Promise<{ exe: string; planned: PlannedModel }> {
+  let b = hostBuilds.get(ir.name);
+  if (!b) {
+    const folder = join(work, `${ir.name}-host`);
+    const planned = generateFolder(ir, 'host', folder, { store: 'file' });
+    b = hostProgram(folder, 'test_learn').then((exe) => ({ exe, planned }));
+    hostBuilds.set(ir.name, b);
+  }
+  return b;
+}
+
 async function hostProgram(folder: string, name: string): Promise<string> {
   const sources = ['model', 'runtime'].flatMap((d) => readdirSync(join(folder, d)).filter((f) => f.endsWith('.c')).map((f) => join(folder, d, f)));
   const exe = join(folder, name);
@@ -114,8 +129,6 @@ async function hostProgram(folder: string, name: string): Promise<string> {
 describe.each(MODELS)('tf_learn on $name', (ir) => {
   const s = stream(ir, STREAM, 3);
   const probes = stream(ir, 4, 11).samples;
-  let planned: PlannedModel;
-  let folder: string;
 
   const writeData = (dir: string): void => {
     mkdirSync(dir, { recursive: true });
@@ -124,10 +137,8 @@ describe.each(MODELS)('tf_learn on $name', (ir) => {
   };
 
   it('host: schedule, scores and digest equal the simulator; stop, resume and continue bit-exactly', async () => {
-    folder = join(work, `${ir.name}-host`);
-    planned = generateFolder(ir, 'host', folder, { store: 'file' });
+    const { exe, planned } = await hostBuild(ir);
     expect(planned.learnSteps).toBe(learnSteps(ir));
-    const exe = await hostProgram(folder, 'test_learn');
     const expected = expectedLines(ir, s, probes);
     // the schedule moves on inside the stream: layer 0, layer 1, then layer 1 past its plan
     expect(expected.some((l) => l.includes('learn=1 predict=0'))).toBe(true);
@@ -185,6 +196,26 @@ describe.each(MODELS)('tf_learn on $name', (ir) => {
   });
 });
 
+describe('training.samplesPerEpoch', () => {
+  const source = (training: string): string =>
+    `import { defineModel } from 'tinyfoa';\nexport default defineModel({ name: 'm', input: { features: 4, encoding: 'u8' }, classes: 2,\n layers: [{ units: 2 }], training: { slices: 1, optimizer: { kind: 'sgd', learningRate: 0.1 }${training} } });\n`;
+  it('defaults to 1000 and sets the planned steps a layer', () => {
+    const ir = parseModelSource(join(work, 'spe.ts'), source(', batchSize: 3, epochsPerLayer: 2'));
+    expect(ir.training.samplesPerEpoch).toBe(1000);
+    expect(learnSteps(ir)).toBe(2 * 333);
+  });
+  it('must hold at least one batch: file:line:col and what to change', () => {
+    let problem = '';
+    try {
+      parseModelSource(join(work, 'spe.ts'), source(', batchSize: 4, samplesPerEpoch: 3'));
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModelError);
+      problem = String((e as Error).message);
+    }
+    expect(problem).toMatch(/spe\.ts:3:\d+: training\.samplesPerEpoch 3 is below batchSize 4/);
+  });
+});
+
 describe('input helpers (§14)', () => {
   const cases: { name: string; lo: number; hi: number; threshold: number; values: number[] }[] = [];
   const rng = new Stream(5, 9);
@@ -210,9 +241,7 @@ describe('input helpers (§14)', () => {
   };
 
   it('tf_input_u8_from_f32 and tf_input_bits_from_f32 equal their TypeScript twins', async () => {
-    const folder = join(work, 'encode-host');
-    generateFolder(MODELS[0]!, 'host', folder);
-    const exe = await hostProgram(folder, 'test_learn');
+    const { exe } = await hostBuild(MODELS[0]!);
     for (const c of cases) {
       const dir = join(work, `encode-${c.name.replace(/ /g, '-')}`);
       mkdirSync(dir, { recursive: true });

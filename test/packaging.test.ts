@@ -171,10 +171,10 @@ describe('PlatformIO, Arduino and Zephyr layouts', () => {
     const fused = /\bv(fma|fms|fnma|fnms)\.f32\b/;
     const dir = join(work, 'arduino');
     mkdirSync(dir);
-    for (const f of readdirSync(join(gen, 'src')).filter((n) => n.endsWith('.c'))) {
-      await run('arm-none-eabi-gcc', [...arduino, join(gen, 'src', f), '-o', join(dir, `${f}.o`)]);
-    }
+    const wrappers = readdirSync(join(gen, 'src')).filter((n) => n.endsWith('.c'));
+    await run('arm-none-eabi-gcc', [...arduino, ...wrappers.map((f) => join(gen, 'src', f))], dir);
     const objects = readdirSync(dir).map((f) => join(dir, f));
+    expect(objects.length).toBe(wrappers.length);
     const asm = await run('arm-none-eabi-objdump', ['-d', ...objects]);
     expect(asm).toMatch(/\bvmul\.f32\b/);
     expect(asm.match(fused)).toBeNull();
