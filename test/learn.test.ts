@@ -255,3 +255,23 @@ describe('input helpers (§14)', () => {
     expect(() => inputU8FromF32([1], 2, 2)).toThrow(/lo < hi/);
   });
 });
+
+describe('tf_learn and the §10 driver (simulator)', () => {
+  it('with samplesPerEpoch = the training set, learn() over the §10 epochs reaches the driver state', async () => {
+    const { trainingSchedule } = await import('../generator/sim/train.ts');
+    const base = MODELS[0]!; // batch 2: floor(41 / 2) = 20 batches an epoch, one sample left out
+    const ir: ModelIR = { ...base, training: { ...base.training, samplesPerEpoch: 41 } };
+    const s = stream(ir, 41, 5);
+    const driver = new TinyFoaModel(ir);
+    const learner = new TinyFoaModel(ir);
+    for (const plan of trainingSchedule(ir, 41, ir.training.epochsPerLayer)) {
+      for (const i of plan.order) {
+        driver.trainSample(plan.layer, s.samples[i]!, s.labels[i]!);
+        learner.learn(s.samples[i]!, s.labels[i]!);
+        expect(learner.layers.map((l) => l.steps)).toEqual(driver.layers.map((l) => l.steps));
+      }
+    }
+    expect(learner.info()).toMatchObject({ scheduleDone: true, steps: 2 * learnSteps(ir), predictLayer: 1 });
+    expect(learner.digests().state).toBe(driver.digests().state);
+  });
+});
