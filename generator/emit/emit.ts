@@ -124,6 +124,7 @@ export function manifest(p: PlannedModel): object {
     arenaFloats: p.arenaFloats,
     bitArenaWords: p.bitArenaWords,
     storeFloats: p.storeFloats,
+    learnSteps: p.learnSteps,
     memory: p.memory,
   };
 }

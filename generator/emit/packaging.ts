@@ -51,7 +51,8 @@ export function librarySources(sources: readonly string[]): string[] {
   return sources.filter((s) => s.startsWith('model/') || s.startsWith('runtime/')).sort();
 }
 
-export function packagingData(p: PlannedModel, input: PackagingInput, toolVersion: string): object {
+/** The values the packaging templates and the generated README render (computed here, not in templates). */
+export function packagingData(p: PlannedModel, input: PackagingInput, toolVersion: string) {
   const t = p.target;
   const sources = librarySources(input.sources);
   const cross = t.compiler.endsWith('-gcc') && t.compiler !== 'gcc' ? t.compiler : null;
@@ -128,7 +129,7 @@ export function packagingFiles(
   toolVersion: string,
   render: (template: string, data: object) => string,
 ): PackagedFile[] {
-  const data = { ...p, ...packagingData(p, input, toolVersion) } as ReturnType<typeof packagingData> & PlannedModel & { toolchain: unknown };
+  const data = { ...p, ...packagingData(p, input, toolVersion) };
   const files: PackagedFile[] = [
     { path: 'CMakeLists.txt', contents: render('packaging/CMakeLists.txt.hbs', data) },
     { path: 'library.json', contents: `${JSON.stringify(libraryJson(p, toolVersion), null, 2)}\n` },
