@@ -879,3 +879,26 @@ uint32_t tf_total_steps(const tf_model *m) {
     }
     return total;
 }
+
+/* The logits of layer `layer` (§7.7), for tf_predict_scores (tf_learn.c). */
+tf_status tf_predict_layer_scores(const tf_model *m, uint8_t layer, const uint8_t *x, float *scores) {
+    tf_arena_layout lay;
+    tf_forward f;
+    tf_status st;
+    if (m == NULL || x == NULL || scores == NULL) {
+        return TF_ERR_NULL;
+    }
+    if (m->ready == 0u || layer >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
+        return TF_ERR_STATE;
+    }
+    st = tf_check_input(m, x);
+    if (st != TF_OK) {
+        return st;
+    }
+    st = tf_forward_to(m, &lay, layer, x, &f);
+    if (st != TF_OK) {
+        return st;
+    }
+    memcpy(scores, f.logits, (size_t)m->classes * sizeof(float));
+    return TF_OK;
+}

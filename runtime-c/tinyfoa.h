@@ -218,6 +218,7 @@ typedef struct tf_model {
     uint32_t arena_floats;
     tf_word *bit_arena;          /**< scratch bit vectors, bit_arena_words >= tf_bit_arena_words_required() */
     uint32_t bit_arena_words;
+    uint32_t learn_steps;        /**< update steps each layer takes under tf_learn (§13); 0: no schedule */
     /* Runtime-owned; the generated code leaves these zero. */
     uint8_t ready;               /**< 1 after a successful tf_init */
     uint8_t batch_layer;         /**< layer of the incomplete batch */
@@ -571,6 +572,84 @@ float tf_rng_uniform(tf_rng *rng);
  */
 uint32_t tf_crc32(uint32_t crc, const uint8_t *data, uint32_t n);
 uint32_t tf_crc32_ref(uint32_t crc, const uint8_t *data, uint32_t n);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Main-loop API (tf_learn.c; §13, §14)                                                        */
+/*                                                                                             */
+/*   tf_resume(&TF_MODEL, &resumed); if (!resumed) tf_init(&TF_MODEL);                         */
+/*   for (;;) {                                                                                */
+/*       tf_input_u8_from_f32(sensor, TF_MODEL_FEATURES, lo, hi, x);                           */
+/*       if (have_label) tf_learn(&TF_MODEL, x, label);                                        */
+/*       else tf_predict_scores(&TF_MODEL, x, scores);                                         */
+/*   }                                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Trains on one sample, following the model's layer schedule (§13): the layer in training is
+ * the first layer with fewer than `learn_steps` update steps; once every layer has them, the
+ * last layer keeps training. The schedule is a function of the step counters n_l alone, which
+ * every store commits with the weights, so it continues across tf_resume.
+ * [in,out] model  initialised (tf_init or tf_resume)
+ * [in]     x      `features` bytes in the model's input encoding
+ * [in]     label  0 .. classes-1
+ * Returns what tf_train_sample returns for that layer; TF_ERR_STATE also when the model has no
+ * schedule (learn_steps 0).
+ */
+tf_status tf_learn(tf_model *model, const uint8_t *x, uint8_t label);
+
+/**
+ * Class scores of the deepest trained layer (§13): the logits a_c (§7.7) of the deepest layer
+ * that has taken its `learn_steps` steps, or of layer 0 while none has. The largest score is the
+ * prediction (ties to the smallest class); tf_softmax_f32 turns them into probabilities (§8.1).
+ * [in]  model   initialised
+ * [in]  x       `features` bytes
+ * [out] scores  `classes` floats
+ * Returns TF_OK, TF_ERR_NULL, TF_ERR_STATE (not initialised, no schedule), TF_ERR_INPUT,
+ * TF_ERR_NONFINITE. Changes no state (uses the arena; an incomplete batch survives).
+ */
+tf_status tf_predict_scores(const tf_model *model, const uint8_t *x, float *scores);
+
+/** The logits a_c (§7.7) of layer `layer` (tf_predict_scores without the schedule). Errors as tf_predict. */
+tf_status tf_predict_layer_scores(const tf_model *model, uint8_t layer, const uint8_t *x, float *scores);
+
+/** What tf_info reports (§13). Byte figures are the runtime's own formulas, equal to the planner's. */
+typedef struct tf_info {
+    uint16_t features;       /**< K_0 */
+    uint8_t encoding;        /**< TF_ENCODING_U8 or TF_ENCODING_BITS */
+    uint8_t classes;         /**< C: floats tf_predict_scores writes */
+    uint8_t num_layers;      /**< L */
+    uint8_t slices;          /**< M */
+    uint16_t batch_size;     /**< B */
+    uint8_t ready;           /**< 1 once tf_init or tf_resume succeeded */
+    uint8_t learn_layer;     /**< the layer tf_learn trains next */
+    uint8_t predict_layer;   /**< the layer tf_predict_scores uses */
+    uint8_t schedule_done;   /**< 1 once every layer has taken learn_steps steps */
+    uint32_t learn_steps;    /**< planned update steps per layer (epochsPerLayer · floor(samplesPerEpoch / B)) */
+    uint32_t layer_steps;    /**< n_l of learn_layer */
+    uint32_t steps;          /**< Σ n_l */
+    uint32_t samples;        /**< samples trained: Σ n_l · B plus the incomplete batch */
+    uint32_t pending;        /**< samples in the incomplete batch */
+    uint32_t arena_bytes;    /**< float arena and bit arena the model needs */
+    uint32_t state_bytes;    /**< RAM state per model: weight bits, classifier bits, biases, absSum of every layer */
+    uint32_t store_bytes;    /**< bytes of the weight store's records (latent weights, optimizer state, meta) */
+} tf_info;
+
+/** Fills *out (§13). Works before tf_init (ready 0, counters 0). TF_ERR_NULL for a NULL pointer. */
+tf_status tf_get_info(const tf_model *model, tf_info *out);
+
+/**
+ * Sensor values to u8 input (§14): q = round_half_even(clamp(mul(sub(v, lo), k), 0, 255)) with
+ * k = div(255, sub(hi, lo)), so lo → 0 and hi → 255; below lo → 0, above hi → 255.
+ * [in] values n floats  [in] lo, hi  finite, lo < hi, k finite  [out] x n bytes
+ * Returns TF_OK; TF_ERR_NULL; TF_ERR_INPUT (a NaN value, or a bad range) with x untouched.
+ */
+tf_status tf_input_u8_from_f32(const float *values, uint32_t n, float lo, float hi, uint8_t *x);
+
+/**
+ * Sensor values to bits input (§14): x_i = (v_i > threshold) ? 1 : 0.
+ * Returns TF_OK; TF_ERR_NULL; TF_ERR_INPUT (a NaN value or threshold) with x untouched.
+ */
+tf_status tf_input_bits_from_f32(const float *values, uint32_t n, float threshold, uint8_t *x);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,8 @@ const debianNeeds = [
   { pkg: 'cppcheck', present: () => has('cppcheck') },
   { pkg: 'librsvg2-bin', present: () => has('rsvg-convert') },
   { pkg: 'gcc', present: () => has('gcc') },
+  { pkg: 'cmake', present: () => has('cmake') },
+  { pkg: 'ninja-build', present: () => has('ninja') },
 ];
 
 function installDebian() {

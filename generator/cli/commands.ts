@@ -208,7 +208,7 @@ export function registerCommands(program: Command): void {
 
   program
     .command('generate')
-    .description('plan the model and write a self-contained C folder (model, runtime, target files, Makefile)')
+    .description('plan the model and write a self-contained C folder (model, runtime, target files, Makefile; a library for CMake, PlatformIO, Arduino and Zephyr)')
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')

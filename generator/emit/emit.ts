@@ -10,6 +10,7 @@ import { projectRoot } from '../../targets/targets.ts';
 import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
+import { packagingData, packagingFiles } from './packaging.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -50,6 +51,8 @@ export const LAYOUT = {
   runtime: 'runtime',
   driver: 'driver',
   target: 'target',
+  /** Wrappers of model/ and runtime/ for the builds that compile src/ only (Arduino, PlatformIO). */
+  src: 'src',
 } as const;
 
 /** Every file of the generated folder, in a stable order. */
@@ -96,12 +99,15 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     includes: [LAYOUT.model, LAYOUT.runtime, LAYOUT.target].map((d) => `-I${d}`).join(' '),
     sources: sources.join(' \\\n          '),
     run: t.qemu
-      ? `qemu-system-arm -M ${t.qemu.machine} -nographic -monitor none -serial none -semihosting-config enable=on,target=native -kernel build/firmware.elf`
-      : './build/firmware.elf',
+      ? `qemu-system-arm -M ${t.qemu.machine} -nographic -monitor none -serial none -semihosting-config enable=on,target=native -kernel $(CURDIR)/build/firmware.elf`
+      : '$(CURDIR)/build/firmware.elf',
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
-  files.push({ path: 'README.md', contents: render('README.md.hbs', makeData) });
+  const words = (flags: string): string[] => flags.split(' ').filter((f) => f.length > 0);
+  const packaging = { sources, ldflags: words(makeData.ldflags), ldlibs: words(makeData.ldlibs) };
+  files.push({ path: 'README.md', contents: render('README.md.hbs', { ...makeData, ...packagingData(p, packaging, TOOL_VERSION) }) });
   files.push({ path: 'tinyfoa.json', contents: `${JSON.stringify(manifest(p), null, 2)}\n` });
+  files.push(...packagingFiles(p, packaging, TOOL_VERSION, render));
   return files;
 }
 
@@ -118,6 +124,7 @@ export function manifest(p: PlannedModel): object {
     arenaFloats: p.arenaFloats,
     bitArenaWords: p.bitArenaWords,
     storeFloats: p.storeFloats,
+    learnSteps: p.learnSteps,
     memory: p.memory,
   };
 }

@@ -77,7 +77,7 @@ export async function buildFirmware(
   });
   const target = planned.target;
   // With a prebuilt runtime library, only the model and the driver are compiled here.
-  const skip = [`${LAYOUT.target}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
+  const skip = [`${LAYOUT.target}/`, `${LAYOUT.src}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
   const files = generateFiles(planned)
     .map((f) => f.path)
     .filter((p) => p.endsWith('.c') && !skip.some((prefix) => p.startsWith(prefix)));

@@ -42,11 +42,22 @@ export interface ModelIR {
     optimizer: OptimizerIR;
     batchSize: number;
     epochsPerLayer: number;
+    /** Epoch length of a stream fed to tf_learn (§13); undefined: DEFAULT_SAMPLES_PER_EPOCH. */
+    samplesPerEpoch?: number;
     seed: number;
     blockSchedule: BlockSchedule;
     gradientGate: GradientGate;
     algorithm: Algorithm;
   };
+}
+
+/** The epoch length tf_learn counts when the model file names none (docs/semantics.md §13). */
+export const DEFAULT_SAMPLES_PER_EPOCH = 1000;
+
+/** Update steps each layer takes under tf_learn: epochsPerLayer · floor(samplesPerEpoch / B) (§13). */
+export function learnSteps(ir: ModelIR): number {
+  const spe = ir.training.samplesPerEpoch ?? DEFAULT_SAMPLES_PER_EPOCH;
+  return ir.training.epochsPerLayer * Math.floor(spe / ir.training.batchSize);
 }
 
 /** Boundaries of M nearly equal parts of n: part p is [floor(p·n/M), floor((p+1)·n/M)). */

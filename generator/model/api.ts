@@ -72,6 +72,13 @@ export interface TrainingSpec {
   batchSize?: number;
   /** Passes over the training set for each layer. Default 1. */
   epochsPerLayer?: number;
+  /**
+   * Samples of one epoch when the device learns from a stream with `tf_learn` (it has no
+   * training set to count): each layer trains for epochsPerLayer · floor(samplesPerEpoch /
+   * batchSize) update steps, then the next one starts (docs/semantics.md §13). At least
+   * batchSize. Default 1000. `simulate` and `run` count the data set instead.
+   */
+  samplesPerEpoch?: number;
   /** Seed of every random choice (initialisation, classifiers, shuffling), 0..2^32-1. Default 1. */
   seed?: number;
   /** Default `cyclic`. */

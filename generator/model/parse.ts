@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
-import { buildLayers } from '../ir/ir.ts';
+import { buildLayers, DEFAULT_SAMPLES_PER_EPOCH } from '../ir/ir.ts';
 import { ALGORITHMS } from './api.ts';
 import { ModelError, type ModelProblem } from './errors.ts';
 import { C_RESERVED, isRuntimeName } from './reserved.ts';
@@ -185,7 +185,7 @@ class Reader {
 const MODEL_FIELDS = ['name', 'input', 'classes', 'layers', 'training'] as const;
 const INPUT_FIELDS = ['features', 'encoding'] as const;
 const LAYER_FIELDS = ['units'] as const;
-const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'seed', 'blockSchedule', 'gradientGate', 'algorithm'] as const;
+const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'algorithm'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 
@@ -466,6 +466,18 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     max: 100000,
     default: 1,
   });
+  const samplesPerEpoch = r.number(training, 'samplesPerEpoch', 'training.samplesPerEpoch', trainingNode, {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+    default: DEFAULT_SAMPLES_PER_EPOCH,
+  });
+  if (samplesPerEpoch !== undefined && batchSize !== undefined && samplesPerEpoch < batchSize) {
+    problems.at(
+      training?.get('samplesPerEpoch')?.value.node ?? trainingNode,
+      `training.samplesPerEpoch ${samplesPerEpoch} is below batchSize ${batchSize}: an epoch must hold at least one batch`,
+    );
+  }
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
   const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all'] as const, 'cyclic');
   const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
@@ -533,6 +545,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     slices === undefined ||
     batchSize === undefined ||
     epochsPerLayer === undefined ||
+    samplesPerEpoch === undefined ||
     seed === undefined ||
     blockSchedule === undefined ||
     gradientGate === undefined ||
@@ -547,6 +560,6 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     input: { features, encoding },
     classes,
     layers: buildLayers(features, units, slices),
-    training: { slices, optimizer, batchSize, epochsPerLayer, seed, blockSchedule, gradientGate, algorithm },
+    training: { slices, optimizer, batchSize, epochsPerLayer, samplesPerEpoch, seed, blockSchedule, gradientGate, algorithm },
   };
 }

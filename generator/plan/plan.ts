@@ -6,7 +6,7 @@
  */
 import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import { layerBlocks } from '../ir/ir.ts';
+import { layerBlocks, learnSteps } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
 import { wordsFor } from '../numerics/bits.ts';
 import { modelConstants } from '../numerics/constants.ts';
@@ -126,6 +126,8 @@ export interface PlannedModel {
   recordsPerLayer: number;
   arenaFloats: number;
   bitArenaWords: number;
+  /** Update steps each layer takes under tf_learn (tf_model.learn_steps, semantics §13). */
+  learnSteps: number;
   memory: MemoryPlan;
 }
 
@@ -197,6 +199,13 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
   }
   for (const l of ir.layers) {
     if (l.units >= 2 ** 16 || l.inputs >= 2 ** 16) throw new PlanError(`layer ${l.index}: dimensions must be below 65536`);
+  }
+
+  const steps = learnSteps(ir);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 0xffffffff) {
+    throw new PlanError(
+      `epochsPerLayer · floor(samplesPerEpoch / batchSize) = ${steps} update steps a layer: tf_learn counts 1 .. 2^32-1; change training.samplesPerEpoch`,
+    );
   }
 
   const layers: PlannedLayer[] = ir.layers.map((l, i) => {
@@ -349,6 +358,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     recordsPerLayer: m2 + 2,
     arenaFloats: arena,
     bitArenaWords: bitArena,
+    learnSteps: steps,
     memory: { workingSet, store: storeFloats * 4, parts },
   };
   if (options.fit) checkPlannedFit(planned, options.fit);

@@ -5,7 +5,7 @@
  * operations of numerics/f32.ts.
  */
 import { assertNever, CheckFailedError } from '../errors.ts';
-import { layerBlocks, type BlockIR, type LayerIR, type ModelIR } from '../ir/ir.ts';
+import { layerBlocks, learnSteps, type BlockIR, type LayerIR, type ModelIR } from '../ir/ir.ts';
 import { getBit, popcount32, wordsFor } from '../numerics/bits.ts';
 import { modelConstants, type ModelConstants } from '../numerics/constants.ts';
 import { Crc32 } from '../numerics/crc32.ts';
@@ -510,6 +510,60 @@ export class TinyFoaModel {
   /** Total update steps taken over all layers. */
   totalSteps(): number {
     return this.layers.reduce((s, ls) => s + ls.steps, 0);
+  }
+
+  /** Update steps each layer takes under `learn` (tf_model.learn_steps, §13). */
+  get learnSteps(): number {
+    return learnSteps(this.ir);
+  }
+
+  /** §13: the first layer below its planned steps; the last one once every layer has them (tf_learn). */
+  learnLayer(): number {
+    let l = 0;
+    while (l + 1 < this.layers.length && this.layers[l]!.steps >= this.learnSteps) l++;
+    return l;
+  }
+
+  /** §13: the deepest layer that has its planned steps, layer 0 while none has (tf_predict_scores). */
+  predictLayer(): number {
+    let best = 0;
+    this.layers.forEach((ls, l) => {
+      if (ls.steps >= this.learnSteps) best = l;
+    });
+    return best;
+  }
+
+  /** tf_learn (§13): one sample for the layer the schedule trains now. */
+  learn(x: Uint8Array, label: number): void {
+    this.trainSample(this.learnLayer(), x, label);
+  }
+
+  /** tf_predict_layer_scores: the logits a_c of layer l (§7.7). */
+  layerScores(x: Uint8Array, l: number): Float32Array {
+    this.checkLayer(l);
+    const outs = this.forward(x, l);
+    return this.logits(l, outs[l]!);
+  }
+
+  /** tf_predict_scores (§13): the logits of the deepest trained layer. */
+  predictScores(x: Uint8Array): Float32Array {
+    return this.layerScores(x, this.predictLayer());
+  }
+
+  /** The schedule fields of tf_get_info (§13). */
+  info(): { learnLayer: number; predictLayer: number; scheduleDone: boolean; learnSteps: number; layerSteps: number; steps: number; samples: number; pending: number } {
+    const learnLayer = this.learnLayer();
+    const steps = this.totalSteps();
+    return {
+      learnLayer,
+      predictLayer: this.predictLayer(),
+      scheduleDone: this.layers[this.layers.length - 1]!.steps >= this.learnSteps,
+      learnSteps: this.learnSteps,
+      layerSteps: this.layers[learnLayer]!.steps,
+      steps,
+      samples: steps * this.ir.training.batchSize + this.pendingSamples,
+      pending: this.pendingSamples,
+    };
   }
 }
 
