@@ -46,3 +46,67 @@ void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint3
         }
     }
 }
+
+/*
+ * Reference: tf_sgd_row_f32_ref, then the weight bit of every column of the row from the new
+ * weight (§6: 1 iff w ≥ 0, −0 included), as tf_block_derive_f32 sets it.
+ */
+void tf_sgd_row_bits_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr,
+                             tf_word *bits_row) {
+    uint32_t c;
+    tf_sgd_row_f32_ref(w, cols, dz, in, col0, lr);
+    for (c = 0; c < cols; c++) {
+        tf_bit_put(bits_row, col0 + c, (w[c] >= 0.0f) ? 1u : 0u);
+    }
+}
+
+/*
+ * Optimized: visits only the columns whose input is non-zero, a weight word at a time through
+ * the bit vector of q_i ≠ 0 (in->bits: the input itself for bit input, the nonzero mask for u8
+ * input), and writes their bits in the same pass. The other columns keep their weights
+ * (exact, as in tf_sgd_row_f32), so their bits, which describe those weights, stay right.
+ * Without a mask, with a non-finite δz or a negative γ it takes the reference path.
+ */
+void tf_sgd_row_bits_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr,
+                         tf_word *bits_row) {
+    const float gamma = in->gamma;
+    const uint32_t end = col0 + cols;
+    const uint8_t *q = in->bytes;
+    const float t_bits = lr * (0.0f + dz * gamma); /* q_i = 1: h_i = mul(γ, 1) = γ */
+    uint32_t wd;
+    if (cols == 0u) {
+        return;
+    }
+    if (in->bits == NULL || !tf_is_finite_f32(dz) || !(gamma >= 0.0f)) {
+        tf_sgd_row_bits_f32_ref(w, cols, dz, in, col0, lr, bits_row);
+        return;
+    }
+    for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
+        const uint32_t base = wd << TF_WORD_SHIFT;
+        tf_word m = in->bits[wd];
+        tf_word set = 0u;
+        tf_word rest;
+        if (base < col0) {
+            m &= ~(tf_word)0u << (col0 - base);
+        }
+        if (end - base < TF_WORD_BITS) {
+            m &= ~(~(tf_word)0u << (end - base));
+        }
+        rest = m;
+        while (rest != 0u) {
+            const uint32_t b = (uint32_t)__builtin_ctz(rest);
+            float *wc = w + (base + b - col0);
+            float t;
+            rest &= rest - 1u;
+            if (q != NULL) {
+                t = *wc - lr * (0.0f + dz * (gamma * (float)q[base + b]));
+            } else {
+                t = *wc - t_bits;
+            }
+            t = (t > 1.0f) ? 1.0f : ((t < -1.0f) ? -1.0f : t);
+            *wc = t;
+            set |= (tf_word)((t >= 0.0f) ? 1u : 0u) << b;
+        }
+        bits_row[wd] = (bits_row[wd] & ~m) | set;
+    }
+}

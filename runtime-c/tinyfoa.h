@@ -385,6 +385,10 @@ void tf_pack_bits_u8(const uint8_t *values, uint32_t n, tf_word *bits);
  */
 int32_t tf_dense_dot_u8(const tf_word *w_row, const uint8_t *q, uint32_t k, int32_t q_sum);
 int32_t tf_dense_dot_u8_ref(const tf_word *w_row, const uint8_t *q, uint32_t k, int32_t q_sum);
+#if defined(__ARM_FEATURE_DSP) || !defined(__arm__)
+/** Variant `dsp` of tf_dense_dot_u8 (USADA8; cores with the DSP extension, and the host for tests). */
+int32_t tf_dense_dot_u8_dsp(const tf_word *w_row, const uint8_t *q, uint32_t k, int32_t q_sum);
+#endif
 
 /**
  * s = Σ_i (w_i ? a_i : −a_i) for bit input a (§7.1, §7.6) = 2·popcount(a & w) − popcount(a).
@@ -397,7 +401,7 @@ int32_t tf_dense_dot_bits_ref(const tf_word *w_row, const tf_word *a, uint32_t k
 /** The input of a layer: integers q_i (bytes, or a bit vector) and their scale γ_in (§7, §8.5). */
 typedef struct tf_input {
     const uint8_t *bytes; /**< q as bytes (layer 0, u8 encoding), or NULL */
-    const tf_word *bits;  /**< q as a bit vector, used when bytes is NULL */
+    const tf_word *bits;  /**< q as a bit vector, used when bytes is NULL; with bytes, NULL or the vector of q_i ≠ 0 */
     uint32_t count;       /**< K: number of inputs */
     int32_t total;        /**< Σ_i q_i */
     float gamma;          /**< γ_in */
@@ -482,6 +486,23 @@ float tf_sgd_f32(float w, float g, float lr);
  */
 void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
 void tf_sgd_row_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
+
+/**
+ * tf_sgd_row_f32 that also writes the row's weight bits (§6) for its columns, in place.
+ * Optimized: visits only the columns with q_i ≠ 0 through in->bits (for u8 input the caller
+ * sets in->bits to the vector of q_i ≠ 0) and writes only their bits; the bits of the other
+ * columns must already describe their weights. Reference: tf_sgd_row_bits_f32_ref (every
+ * column's bit).
+ * [in,out] w cols floats  [in] dz  [in] in  [in] col0  [in] lr  [in,out] bits_row the row's words
+ */
+void tf_sgd_row_bits_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr,
+                         tf_word *bits_row);
+void tf_sgd_row_bits_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr,
+                             tf_word *bits_row);
+
+/** absSum of a block (§6): reduction of abs(w_e) over e = 0..n−1, in order. [in] w n floats */
+float tf_abs_sum_f32(const float *w, uint32_t n);
+float tf_abs_sum_f32_ref(const float *w, uint32_t n);
 
 /** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
 typedef struct tf_adam_coef {

@@ -64,6 +64,24 @@ export interface CycleCounter {
  */
 export type ConsoleKind = 'semihosting' | 'uart';
 
+/**
+ * Optimized kernel variants a target replaces its portable optimized kernels with (TFLM
+ * style: `dsp` selects runtime-c/tf_dense_dot_u8_dsp.c's tf_dense_dot_u8_dsp). Each becomes
+ * -DTF_KERNEL_<KERNEL>=<variant> (kernelFlags); a variant the runtime does not define for the
+ * core is a build error, never a fallback. docs/runtime.md, "Kernel variants".
+ */
+export interface KernelVariants {
+  readonly dense_dot_u8?: 'dsp';
+}
+
+/** The compiler flags that select a target's kernel variants. */
+export function kernelFlags(target: Pick<Target, 'kernels'>): string[] {
+  return Object.entries(target.kernels)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kernel, variant]) => `-DTF_KERNEL_${kernel.toUpperCase()}=${variant}`);
+}
+
 export interface Target {
   readonly name: string;
   readonly description: string;
@@ -97,6 +115,8 @@ export interface Target {
   readonly emulatorMemory: EmulatorMemory | null;
   readonly qemu: QemuMachine | null;
   readonly cycles: CycleCounter | null;
+  /** Kernel variants for this core (empty: the portable optimized kernels). */
+  readonly kernels: KernelVariants;
 }
 
 const KiB = 1024;
@@ -126,6 +146,7 @@ interface ArmSpec {
   readonly machine: string;
   /** Board RAM the linker script leaves alone (QEMU's mps2 boards differ here). */
   readonly extraRamOrigin: number;
+  readonly kernels?: KernelVariants;
 }
 
 /** A Cortex-M target on a QEMU mps2 board, built with arm-none-eabi-gcc and newlib-nano. */
@@ -155,6 +176,7 @@ function armTarget(spec: ArmSpec): Target {
     emulatorMemory: mps2Memory(spec.extraRamOrigin),
     qemu: { machine: spec.machine, cpu: spec.cpu },
     cycles: mps2Cycles,
+    kernels: spec.kernels ?? {},
   };
 }
 
@@ -180,6 +202,7 @@ const hostTarget: Target = {
   emulatorMemory: null,
   qemu: null,
   cycles: null,
+  kernels: {},
 };
 
 export const targets = {
@@ -201,6 +224,7 @@ export const targets = {
     device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an386',
     extraRamOrigin: 0x2100_0000,
+    kernels: { dense_dot_u8: 'dsp' },
   }),
   'cortex-m7': armTarget({
     name: 'cortex-m7',
@@ -210,6 +234,7 @@ export const targets = {
     device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
     machine: 'mps2-an500',
     extraRamOrigin: 0x6000_0000,
+    kernels: { dense_dot_u8: 'dsp' },
   }),
 } as const satisfies Record<string, Target>;
 
