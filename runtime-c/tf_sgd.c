@@ -60,12 +60,31 @@ void tf_sgd_row_bits_f32_ref(float *w, uint32_t cols, float dz, const tf_input *
     }
 }
 
+/* Bit 31 of a binary32: its sign. For a number that is not NaN, w >= 0 is exactly "sign 0". */
+static inline uint32_t tf_sign_bit(float w) { return tf_f32_to_bits(w) >> 31; }
+
+/*
+ * The new value of one weight, clamped (§8.10): u = the bits of sub(w, t). The clamp is taken
+ * only when |u| > 1, tested on the bit pattern (a binary32 that is not NaN is above 1 in
+ * magnitude exactly when its pattern without the sign is above 1's).
+ */
+static inline float tf_sgd_clamped(float w, float t) {
+    const float u = w - t;
+    if ((tf_f32_to_bits(u) & 0x7FFFFFFFu) > 0x3F800000u) {
+        return (u > 1.0f) ? 1.0f : ((u < -1.0f) ? -1.0f : u);
+    }
+    return u;
+}
+
 /*
  * Optimized: visits only the columns whose input is non-zero, a weight word at a time through
  * the bit vector of q_i ≠ 0 (in->bits: the input itself for bit input, the nonzero mask for u8
  * input), and writes their bits in the same pass. The other columns keep their weights
  * (exact, as in tf_sgd_row_f32), so their bits, which describe those weights, stay right.
- * Without a mask, with a non-finite δz or a negative γ it takes the reference path.
+ * The bit is the new weight's sign bit, which equals (w ≥ 0) for every weight that is not NaN;
+ * a NaN can only come from a NaN in the store, and then the step fails and the caller
+ * re-derives the block's bits (tf_apply_step). Without a mask, with a non-finite δz or a
+ * negative γ it takes the reference path.
  */
 void tf_sgd_row_bits_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr,
                          tf_word *bits_row) {
@@ -83,8 +102,9 @@ void tf_sgd_row_bits_f32(float *w, uint32_t cols, float dz, const tf_input *in, 
     }
     for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
         const uint32_t base = wd << TF_WORD_SHIFT;
+        float *wb = w + base - col0; /* column base + b is wb[b]; b >= col0 - base */
         tf_word m = in->bits[wd];
-        tf_word set = 0u;
+        tf_word neg = 0u;
         tf_word rest;
         if (base < col0) {
             m &= ~(tf_word)0u << (col0 - base);
@@ -93,20 +113,24 @@ void tf_sgd_row_bits_f32(float *w, uint32_t cols, float dz, const tf_input *in, 
             m &= ~(~(tf_word)0u << (end - base));
         }
         rest = m;
-        while (rest != 0u) {
-            const uint32_t b = (uint32_t)__builtin_ctz(rest);
-            float *wc = w + (base + b - col0);
-            float t;
-            rest &= rest - 1u;
-            if (q != NULL) {
-                t = *wc - lr * (0.0f + dz * (gamma * (float)q[base + b]));
-            } else {
-                t = *wc - t_bits;
+        if (q != NULL) {
+            const uint8_t *qb = q + base;
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                const float t = tf_sgd_clamped(wb[b], lr * (0.0f + dz * (gamma * (float)qb[b])));
+                rest &= rest - 1u;
+                wb[b] = t;
+                neg |= tf_sign_bit(t) << b;
             }
-            t = (t > 1.0f) ? 1.0f : ((t < -1.0f) ? -1.0f : t);
-            *wc = t;
-            set |= (tf_word)((t >= 0.0f) ? 1u : 0u) << b;
+        } else {
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                const float t = tf_sgd_clamped(wb[b], t_bits);
+                rest &= rest - 1u;
+                wb[b] = t;
+                neg |= tf_sign_bit(t) << b;
+            }
         }
-        bits_row[wd] = (bits_row[wd] & ~m) | set;
+        bits_row[wd] = (bits_row[wd] & ~m) | (m & ~neg);
     }
 }
