@@ -16,8 +16,8 @@
 
 /*
  * Kernel variants (docs/runtime.md, "Kernel variants"): a target may replace an optimized
- * kernel by a same-name variant, e.g. -DTF_KERNEL_DENSE_DOT_U8=dsp selects
- * tf_dense_dot_u8_dsp (runtime-c/tf_dense_dot_u8_dsp.c). The build takes the flag from the
+ * kernel by a same-name variant, e.g. -DTF_KERNEL_DENSE_U8=dsp selects tf_dense_u8_f32_dsp
+ * (runtime-c/tf_dense_u8_dsp.c) instead of tf_dense_u8_f32 (tf_dense_u8.c). The build takes the flag from the
  * target record's `kernels` field. A variant that does not exist, or is not built for the
  * core, is a compile error (an undeclared function under -Werror), never a fallback.
  */
@@ -26,24 +26,28 @@
 
 /* The model API uses the optimized kernels unless the reference twins are asked for. */
 #ifdef TF_USE_REFERENCE_KERNELS
-#define TF_DOT_U8 tf_dense_dot_u8_ref
+#define TF_DENSE_U8 tf_dense_u8_f32_ref
 #define TF_DOT_BITS tf_dense_dot_bits_ref
 #define TF_CRC32 tf_crc32_ref
 #define TF_SQRT tf_sqrt_f32_ref
 #define TF_SGD_ROW tf_sgd_row_f32_ref
-#define TF_SGD_ROW_BITS tf_sgd_row_bits_f32_ref
+#define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32_ref
 #define TF_ABS_SUM tf_abs_sum_f32_ref
 #else
-#ifdef TF_KERNEL_DENSE_DOT_U8
-#define TF_DOT_U8 TF_KERNEL_CAT(tf_dense_dot_u8, TF_KERNEL_DENSE_DOT_U8)
+#ifdef TF_KERNEL_DENSE_U8
+#define TF_DENSE_U8 TF_KERNEL_CAT(tf_dense_u8_f32, TF_KERNEL_DENSE_U8)
 #else
-#define TF_DOT_U8 tf_dense_dot_u8
+#define TF_DENSE_U8 tf_dense_u8_f32
 #endif
 #define TF_DOT_BITS tf_dense_dot_bits
+#ifdef TF_KERNEL_CRC32
+#define TF_CRC32 TF_KERNEL_CAT(tf_crc32, TF_KERNEL_CRC32)
+#else
 #define TF_CRC32 tf_crc32
+#endif
 #define TF_SQRT tf_sqrt_f32
 #define TF_SGD_ROW tf_sgd_row_f32
-#define TF_SGD_ROW_BITS tf_sgd_row_bits_f32
+#define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32
 #define TF_ABS_SUM tf_abs_sum_f32
 #endif
 

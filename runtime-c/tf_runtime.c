@@ -494,6 +494,12 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
     if (adam) {
         coef = tf_adam_begin(m, rec, b.size);
     }
+    if (bits != NULL) {
+        TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, m->lr, bits,
+                          tf_words_for(m->layers[l].inputs));
+        *abs_sum = TF_ABS_SUM(rec, b.size);
+        return tf_is_finite_f32(*abs_sum);
+    }
     for (r = 0; r < b.rows; r++) {
         const uint32_t j = b.row0 + r;
         uint32_t c;
@@ -501,12 +507,7 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
             /* SGD, batch 1. δz_j = ±0: every ḡ of the row is +0 and sub(w, +0) = w, which is
              * already inside [−1, 1], so the row is unchanged (exact; h_i is finite). */
             if (g->dz[j] != 0.0f) {
-                if (bits != NULL) {
-                    TF_SGD_ROW_BITS(rec + e, b.cols, g->dz[j], g->in, b.col0, m->lr,
-                                    bits + j * tf_words_for(m->layers[l].inputs));
-                } else {
-                    TF_SGD_ROW(rec + e, b.cols, g->dz[j], g->in, b.col0, m->lr);
-                }
+                TF_SGD_ROW(rec + e, b.cols, g->dz[j], g->in, b.col0, m->lr);
             }
             e += b.cols;
             continue;

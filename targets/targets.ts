@@ -66,12 +66,14 @@ export type ConsoleKind = 'semihosting' | 'uart';
 
 /**
  * Optimized kernel variants a target replaces its portable optimized kernels with (TFLM
- * style: `dsp` selects runtime-c/tf_dense_dot_u8_dsp.c's tf_dense_dot_u8_dsp). Each becomes
+ * style: `dsp` selects runtime-c/tf_dense_u8_dsp.c's tf_dense_u8_f32_dsp for tf_dense_u8_f32). Each becomes
  * -DTF_KERNEL_<KERNEL>=<variant> (kernelFlags); a variant the runtime does not define for the
  * core is a build error, never a fallback. docs/runtime.md, "Kernel variants".
  */
 export interface KernelVariants {
-  readonly dense_dot_u8?: 'dsp';
+  readonly dense_u8?: 'dsp';
+  /** `table`: runtime-c/tf_crc32_table.c, a byte a step through 1 KiB (parts with flash to spare). */
+  readonly crc32?: 'table';
 }
 
 /** The compiler flags that select a target's kernel variants. */
@@ -215,6 +217,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
+    kernels: { crc32: 'table' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',
@@ -224,7 +227,7 @@ export const targets = {
     device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an386',
     extraRamOrigin: 0x2100_0000,
-    kernels: { dense_dot_u8: 'dsp' },
+    kernels: { dense_u8: 'dsp', crc32: 'table' },
   }),
   'cortex-m7': armTarget({
     name: 'cortex-m7',
@@ -234,7 +237,7 @@ export const targets = {
     device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
     machine: 'mps2-an500',
     extraRamOrigin: 0x6000_0000,
-    kernels: { dense_dot_u8: 'dsp' },
+    kernels: { dense_u8: 'dsp', crc32: 'table' },
   }),
 } as const satisfies Record<string, Target>;
 
