@@ -412,8 +412,8 @@ void tf_dense_f32(const tf_word *w_bits, uint16_t units, const tf_input *in, flo
                   float *z);
 
 /**
- * tf_dense_f32 for u8 input (in->bytes not NULL). Optimized: a row at a time through
- * tf_dense_dot_u8; reference: through tf_dense_dot_u8_ref; variant `dsp` (cores with the DSP
+ * tf_dense_f32 for u8 input (in->bytes not NULL). Optimized: two rows per walk of the input,
+ * with tf_dense_dot_u8's byte-mask step; reference: through tf_dense_dot_u8_ref; variant `dsp` (cores with the DSP
  * extension, and the host for tests): two rows at a time with USADA8 (tf_dense_u8_dsp.c).
  */
 void tf_dense_u8_f32(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
@@ -515,6 +515,8 @@ void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_
 /** absSum of a block (§6): reduction of abs(w_e) over e = 0..n−1, in order. [in] w n floats */
 float tf_abs_sum_f32(const float *w, uint32_t n);
 float tf_abs_sum_f32_ref(const float *w, uint32_t n);
+/** Variant `int` of tf_abs_sum_f32: the additions on bit patterns, for cores without an FPU (tf_abs_sum_int.c). */
+float tf_abs_sum_f32_int(const float *w, uint32_t n);
 
 /** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
 typedef struct tf_adam_coef {

@@ -585,6 +585,32 @@ static void test_abs_sum(void) {
                                    : (float)(int32_t)(tf_test_rand() % 2000001u - 1000000) * 1e-6f;
         }
         CHECK_BITS_F(tf_abs_sum_f32(w, n), tf_abs_sum_f32_ref(w, n), n);
+        CHECK_BITS_F(tf_abs_sum_f32_int(w, n), tf_abs_sum_f32_ref(w, n), n);
+    }
+    /* the variant `int` adds on bit patterns: pairs of every kind of binary32 (same and near
+     * exponents, subnormals, huge values that overflow, NaN and Inf) against binary32 add */
+    {
+        uint32_t t;
+        uint32_t bad = 0;
+        for (t = 0; t < 2000000u; t++) {
+            uint32_t a = tf_test_rand();
+            uint32_t b = tf_test_rand();
+            switch (t % 6u) {
+            case 1: b = (a & 0x7F800000u) | (b & 0x807FFFFFu); break;
+            case 2: b = ((a & 0x7F800000u) - ((tf_test_rand() % 30u) << 23)) | (b & 0x807FFFFFu); break;
+            case 3: a &= 0x807FFFFFu; break;
+            case 4: a &= 0x80FFFFFFu; b &= 0x80FFFFFFu; break;
+            case 5: a |= 0x7F000000u; break;
+            default: break;
+            }
+            w[0] = tf_f32_from_bits(a);
+            w[1] = tf_f32_from_bits(b);
+            w[2] = tf_f32_from_bits(tf_test_rand() & 0x80FFFFFFu);
+            if (tf_f32_to_bits(tf_abs_sum_f32_int(w, 3)) != tf_f32_to_bits(tf_abs_sum_f32_ref(w, 3)) && bad++ < 5u) {
+                CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), tf_abs_sum_f32_ref(w, 3), t);
+            }
+        }
+        CHECK_EQ_U(bad, 0, 0);
     }
     /* order matters and is kept: 2^24 + 1 + 1 is 2^24 when added left to right */
     w[0] = 16777216.0f;
@@ -592,8 +618,19 @@ static void test_abs_sum(void) {
     w[2] = 1.0f;
     CHECK_BITS_F(tf_abs_sum_f32(w, 3), 16777216.0f, 0);
     CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777216.0f, 0);
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777216.0f, 0);
+    w[2] = 3.0f; /* 2^24 + 1 + 3 = 2^24 + 4: the tie 2^24 + 1 went to even, then exact */
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777220.0f, 1);
+    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777220.0f, 1);
     w[3] = tf_f32_from_bits(0x7FC00000u);
     CHECK(tf_abs_sum_f32(w, 4) != tf_abs_sum_f32(w, 4)); /* NaN stays NaN */
+    CHECK(tf_abs_sum_f32_int(w, 4) != tf_abs_sum_f32_int(w, 4));
+    w[3] = tf_f32_from_bits(0xFF800000u); /* −Inf: |−Inf| = +Inf */
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 4), tf_f32_from_bits(0x7F800000u), 2);
+    w[0] = tf_f32_from_bits(0x7F7FFFFFu); /* FLT_MAX + FLT_MAX overflows to +Inf */
+    w[1] = tf_f32_from_bits(0x7F7FFFFFu);
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 2), tf_f32_from_bits(0x7F800000u), 3);
+    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 2), tf_f32_from_bits(0x7F800000u), 3);
 }
 
 /* ------------------------------------------------- SGD row update, batch 1 (§8.5–8.10) --- */
