@@ -131,13 +131,28 @@ static void tf_sgd_row_bits(float *w, float dz, const tf_input *in, uint32_t col
     }
 }
 
-/* Two rows (w0 and w1 = the next row of the block) sharing the input walk and h_i. */
-static void tf_sgd_rows2_bits(float *w0, float *w1, float dz0, float dz1, const tf_input *in, uint32_t col0,
+/*
+ * The step of an input with q_i = 1 for a row: t₁ = mul(lr, add(+0, mul(δz, h))) with h = γ
+ * (mul(γ, f32(1)) = γ). Rounding is monotonic, so |mul(lr, mul(δz, h_i))| ≥ |t₁| for every
+ * q_i ≥ 1. When t₁ is not ±0, no product of the row is ±0; then add(+0, x) = x (so the
+ * addition is left out), and no new weight sub(w, t) is −0 (sub gives −0 only for −0 − (+0)),
+ * so the weight bit is the plain complement of the sign bit (tf_sgd_rows2_fast).
+ */
+static inline int tf_row_fast(float dz, float gamma, float lr) {
+    const float t1 = lr * (0.0f + dz * gamma);
+    return t1 != 0.0f;
+}
+
+/*
+ * Two rows (w0 and w1 = the next row of the block) whose steps are never ±0 (tf_row_fast),
+ * sharing the input walk and h_i.
+ */
+static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const tf_input *in, uint32_t col0,
                               uint32_t end, float lr, tf_word *bits0, tf_word *bits1) {
     const float gamma = in->gamma;
     const uint8_t *q = in->bytes;
-    const float t0_bits = lr * (0.0f + dz0 * gamma);
-    const float t1_bits = lr * (0.0f + dz1 * gamma);
+    const float t0_bits = lr * (dz0 * gamma);
+    const float t1_bits = lr * (dz1 * gamma);
     uint32_t wd;
     for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
         const uint32_t base = wd << TF_WORD_SHIFT;
@@ -151,13 +166,13 @@ static void tf_sgd_rows2_bits(float *w0, float *w1, float dz0, float dz1, const 
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const float h = gamma * (float)q[base + b];
-                const float u0 = tf_sgd_clamped(wb0[b], lr * (0.0f + dz0 * h));
-                const float u1 = tf_sgd_clamped(wb1[b], lr * (0.0f + dz1 * h));
+                const float u0 = tf_sgd_clamped(wb0[b], lr * (dz0 * h));
+                const float u1 = tf_sgd_clamped(wb1[b], lr * (dz1 * h));
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
-                neg0 |= tf_negative_bit(u0) << b;
-                neg1 |= tf_negative_bit(u1) << b;
+                neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
+                neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
             }
         } else {
             while (rest != 0u) {
@@ -167,8 +182,8 @@ static void tf_sgd_rows2_bits(float *w0, float *w1, float dz0, float dz1, const 
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
-                neg0 |= tf_negative_bit(u0) << b;
-                neg1 |= tf_negative_bit(u1) << b;
+                neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
+                neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
             }
         }
         bits0[wd] = (bits0[wd] & ~m) | (m & ~neg0);
@@ -179,7 +194,8 @@ static void tf_sgd_rows2_bits(float *w0, float *w1, float dz0, float dz1, const 
 /*
  * Optimized: visits only the columns whose input is non-zero, a word at a time through the bit
  * vector of q_i ≠ 0 (in->bits: the input itself for bit input, the nonzero mask for u8 input),
- * two rows at a time (one walk of the input and one h_i for both), and writes their weight bits
+ * two rows at a time where neither row's step can be ±0 (one walk of the input and one h_i for
+ * both; tf_row_fast), otherwise a row at a time, and writes their weight bits
  * in the same pass. Every other weight keeps its value (exact, as in tf_sgd_row_f32), so its
  * bit, which describes it, stays right. The bit written is computed on the bit pattern
  * (tf_negative_bit), equal to (w ≥ 0) for every weight that is not NaN; a NaN can only come from
@@ -205,8 +221,9 @@ void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t ro
         } else if (!tf_is_finite_f32(dz[j])) {
             tf_sgd_block_bits_f32_ref(wr, dz, (uint16_t)j, 1u, in, col0, cols, lr, bits, row_words);
             r++;
-        } else if (r + 1u < rows && dz[j + 1u] != 0.0f && tf_is_finite_f32(dz[j + 1u])) {
-            tf_sgd_rows2_bits(wr, wr + cols, dz[j], dz[j + 1u], in, col0, end, lr, bits + j * row_words,
+        } else if (r + 1u < rows && tf_is_finite_f32(dz[j + 1u]) && tf_row_fast(dz[j], in->gamma, lr) &&
+                   tf_row_fast(dz[j + 1u], in->gamma, lr)) {
+            tf_sgd_rows2_fast(wr, wr + cols, dz[j], dz[j + 1u], in, col0, end, lr, bits + j * row_words,
                               bits + (j + 1u) * row_words);
             r += 2u;
         } else {

@@ -771,8 +771,10 @@ static void test_sgd_block_bits(void) {
                         in.total = 0;
                         in.gamma = gammas[gi];
                         for (j = 0; j < 8u; j++) {
-                            const uint32_t r = tf_test_rand() % 8u;
+                            /* ±0, a subnormal, one whose steps round to ±0 (tf_row_fast), large */
+                            const uint32_t r = tf_test_rand() % 9u;
                             dz[j] = r == 0u ? 0.0f : r == 1u ? -0.0f : r == 2u ? 3.0e-39f : r == 3u ? 40.0f
+                                  : r == 4u ? -1.0e-44f
                                   : (float)(int32_t)(tf_test_rand() % 2001u - 1000u) * 1e-3f;
                         }
                         /* a bit matrix that describes the block (and random bits elsewhere) */
