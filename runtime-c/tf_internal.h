@@ -40,23 +40,64 @@
 #error "tinyfoa needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
 #endif
 
+/*
+ * Kernel variants (docs/runtime.md, "Kernel variants"): a target may replace an optimized
+ * kernel by a same-name variant, e.g. -DTF_KERNEL_DENSE_U8=dsp selects tf_dense_u8_f32_dsp
+ * (runtime-c/tf_dense_u8_dsp.c) instead of tf_dense_u8_f32 (tf_dense_u8.c). The build takes the flag from the
+ * target record's `kernels` field. A variant that does not exist, or is not built for the
+ * core, is a compile error (an undeclared function under -Werror), never a fallback.
+ */
+#define TF_KERNEL_CAT_(a, b) a##_##b
+#define TF_KERNEL_CAT(a, b) TF_KERNEL_CAT_(a, b)
+
 /* The model API uses the optimized kernels unless the reference twins are asked for. */
 #ifdef TF_USE_REFERENCE_KERNELS
-#define TF_DOT_U8 tf_dense_dot_u8_ref
+#define TF_DENSE_U8 tf_dense_u8_f32_ref
 #define TF_DOT_BITS tf_dense_dot_bits_ref
 #define TF_CRC32 tf_crc32_ref
 #define TF_SQRT tf_sqrt_f32_ref
 #define TF_SGD_ROW tf_sgd_row_f32_ref
+#define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32_ref
+#define TF_ABS_SUM tf_abs_sum_f32_ref
 #else
-#define TF_DOT_U8 tf_dense_dot_u8
+#ifdef TF_KERNEL_DENSE_U8
+#define TF_DENSE_U8 TF_KERNEL_CAT(tf_dense_u8_f32, TF_KERNEL_DENSE_U8)
+#else
+#define TF_DENSE_U8 tf_dense_u8_f32
+#endif
 #define TF_DOT_BITS tf_dense_dot_bits
+#ifdef TF_KERNEL_CRC32
+#define TF_CRC32 TF_KERNEL_CAT(tf_crc32, TF_KERNEL_CRC32)
+#else
 #define TF_CRC32 tf_crc32
+#endif
 #define TF_SQRT tf_sqrt_f32
 #define TF_SGD_ROW tf_sgd_row_f32
+#define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32
+#ifdef TF_KERNEL_ABS_SUM
+#define TF_ABS_SUM TF_KERNEL_CAT(tf_abs_sum_f32, TF_KERNEL_ABS_SUM)
+#else
+#define TF_ABS_SUM tf_abs_sum_f32
+#endif
 #endif
 
 /** abs(x) (exact: clears the sign bit, so abs(-0) = +0). */
 static inline float tf_abs_f32(float x) { return tf_f32_from_bits(tf_f32_to_bits(x) & 0x7FFFFFFFu); }
+
+/* The u8 kernels read four input bytes as one little-endian word (byte i at bits 8i). */
+#if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+#error "tinyfoa's u8 kernels assume a little-endian core"
+#endif
+
+/** Bytes q[0..3] as one word, q[0] in the low byte; q need not be aligned. */
+static inline uint32_t tf_load_u8x4(const uint8_t *q) {
+    uint32_t v;
+    memcpy(&v, q, sizeof v);
+    return v;
+}
+
+/** Byte b of tf_nibble_byte_mask[n] is 0xFF iff bit b of n is 1 (tf_dense_dot_u8.c). */
+extern const uint32_t tf_nibble_byte_mask[16];
 
 /** Geometry of block k of a layer (§3). */
 typedef struct tf_block {

@@ -12,9 +12,11 @@ void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word 
     for (j = 0; j < units; j++) {
         const float zj = z[j];
         if (zj > gate_low && zj < 1.0f) {
+            const tf_word *cw = cbits + tf_bit_word(j); /* class c's word holding unit j */
+            const uint32_t shift = j & TF_WORD_MASK;
             float d = 0.0f;
-            for (c = 0; c < classes; c++) {
-                if (tf_bit_get(cbits + c * row_words, j) != 0u) {
+            for (c = 0; c < classes; c++, cw += row_words) {
+                if (((*cw >> shift) & 1u) != 0u) {
                     d = d + p[c];
                 } else {
                     d = d - p[c];

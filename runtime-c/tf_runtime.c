@@ -629,8 +629,15 @@ static tf_adam_coef tf_adam_begin(const tf_model *m, float *rec, uint32_t n) {
     return k;
 }
 
-/* The new block record k in place (weights clamped); 1 if every value is finite. */
-static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec, const tf_grad_source *g) {
+/*
+ * The new block record k in place (weights clamped); 1 if every value is finite. SGD with
+ * batch 1 also gives the block's new absSum in *abs_sum and, when `bits` is not NULL, writes
+ * the new weight bits of the columns it changes (the layer's bit matrix; only in the pass
+ * that writes, see tf_apply_step). Its finiteness check is absSum's: with every new weight
+ * clamped to [−1, 1] the sum of a block is finite exactly when every weight is.
+ */
+static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec, const tf_grad_source *g,
+                           tf_word *bits, float *abs_sum) {
     const tf_block b = tf_block_of(&m->layers[l], m->slices, k);
     const int adam = (m->optimizer == TF_OPTIMIZER_ADAM);
     tf_adam_coef coef;
@@ -639,6 +646,12 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
     memset(&coef, 0, sizeof coef);
     if (adam) {
         coef = tf_adam_begin(m, rec, b.size);
+    }
+    if (bits != NULL) {
+        TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, m->lr, bits,
+                          tf_words_for(m->layers[l].inputs));
+        *abs_sum = TF_ABS_SUM(rec, b.size);
+        return tf_is_finite_f32(*abs_sum);
     }
     for (r = 0; r < b.rows; r++) {
         const uint32_t j = b.row0 + r;
@@ -661,7 +674,16 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
             rec[e] = tf_clamp1_f32(w);
         }
     }
+    if (!adam && g->acc_block == NULL) {
+        *abs_sum = TF_ABS_SUM(rec, b.size);
+        return tf_is_finite_f32(*abs_sum);
+    }
     return tf_all_finite_f32(rec, tf_record_floats(m, l, k));
+}
+
+/* SGD with batch 1: the step writes the weight bits while it updates (tf_update_block). */
+static int tf_step_sets_bits(const tf_model *m, const tf_grad_source *g) {
+    return m->optimizer == TF_OPTIMIZER_SGD && g->acc_block == NULL;
 }
 
 /* The new bias record in place (not clamped); 1 if every value is finite. */
@@ -726,6 +748,8 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     const uint32_t row_words = tf_words_for(layer->inputs);
     float *rec = m->arena + lay->record;
     float *brec = m->arena + lay->bias_record;
+    tf_word *bits = tf_step_sets_bits(m, g) ? layer->weight_bits : NULL;
+    float abs_sum = 0.0f;
     uint32_t k;
 
     if (tf_store_read(m, l, blocks, brec) != TF_OK) {
@@ -739,7 +763,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             if (tf_store_read(m, l, k, rec) != TF_OK) {
                 return TF_ERR_STORE;
             }
-            if (!tf_update_block(m, l, k, rec, g)) {
+            if (!tf_update_block(m, l, k, rec, g, NULL, &abs_sum)) {
                 return TF_ERR_NONFINITE;
             }
         }
@@ -749,9 +773,17 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
         if (tf_store_read(m, l, k, rec) != TF_OK) {
             return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
-        if (!tf_update_block(m, l, k, rec, g)) {
+        if (!tf_update_block(m, l, k, rec, g, bits, &abs_sum)) {
             if (k == first) {
-                return TF_ERR_NONFINITE; /* nothing written yet */
+                /* Nothing written yet; the bits this pass set go back to the stored block's. */
+                if (bits != NULL) {
+                    if (tf_store_read(m, l, k, rec) != TF_OK) {
+                        m->ready = 0u;
+                        return TF_ERR_STORE;
+                    }
+                    tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, bits, row_words, &abs_sum);
+                }
+                return TF_ERR_NONFINITE;
             }
             /* A later block after a bounded first one: only if the store held a non-finite
              * weight, which the runtime never writes. The step cannot be undone in place. */
@@ -762,7 +794,12 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
         if (tf_store_write(m, l, k, rec) != TF_OK) {
             return tf_fail_store(m, lay, l);
         }
-        tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words, &layer->abs_sum[k]);
+        if (bits != NULL) {
+            layer->abs_sum[k] = abs_sum;
+        } else {
+            tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words,
+                                &layer->abs_sum[k]);
+        }
     }
     if (tf_store_write(m, l, blocks, brec) != TF_OK ||
         tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
@@ -821,6 +858,12 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     tf_local_delta_f32(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta, m->gate_low,
                        dz);
 
+    if (f.in.bytes != NULL) {
+        /* u8 input (layer 0): the bit vector of q_i ≠ 0 for the update's kernels, in the bit
+         * arena's second vector, which layer 0's forward leaves unused. */
+        f.in.bits = m->bit_arena + lay.vec_words;
+        tf_pack_bits_u8(f.in.bytes, f.in.count, m->bit_arena + lay.vec_words);
+    }
     g.in = &f.in;
     g.dz = dz;
     g.batch = (float)m->batch_size;

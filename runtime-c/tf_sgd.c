@@ -46,3 +46,189 @@ void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint3
         }
     }
 }
+
+/*
+ * Reference: every row whose δz_j is not ±0 through tf_sgd_row_f32_ref (a row with δz_j = ±0
+ * is unchanged, docs/runtime.md "How a step is applied"), then the bit of every column of the
+ * row from its new weight (§6: 1 iff w ≥ 0, −0 included), as tf_block_derive_f32 sets it.
+ */
+void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words) {
+    uint32_t r;
+    for (r = 0; r < rows; r++) {
+        const uint32_t j = (uint32_t)row0 + r;
+        float *wr = w + r * (uint32_t)cols;
+        tf_word *br = bits + j * row_words;
+        uint32_t c;
+        if (dz[j] == 0.0f) {
+            continue;
+        }
+        tf_sgd_row_f32_ref(wr, cols, dz[j], in, col0, lr);
+        for (c = 0; c < cols; c++) {
+            tf_bit_put(br, (uint32_t)col0 + c, (wr[c] >= 0.0f) ? 1u : 0u);
+        }
+    }
+}
+
+/*
+ * 1 iff w < 0, for w not NaN, on the bit pattern u: the sign is 1 and u is not −0's 0x80000000
+ * (−0.0 counts as ≥ 0, §2). For such u, 0x80000000 − u (mod 2^32) has its top bit set; for −0
+ * it is 0, and for a positive u the AND with u clears the top bit.
+ */
+static inline uint32_t tf_negative_bit(float w) {
+    const uint32_t u = tf_f32_to_bits(w);
+    return ((0x80000000u - u) & u) >> 31;
+}
+
+/*
+ * sub(w, t) clamped to [−1, 1] (§8.10). The clamp is taken only when |u| > 1, tested on the bit
+ * pattern (a binary32 that is not NaN is above 1 in magnitude exactly when its pattern without
+ * the sign is above 1's).
+ */
+static inline float tf_sgd_clamped(float w, float t) {
+    const float u = w - t;
+    if ((tf_f32_to_bits(u) & 0x7FFFFFFFu) > 0x3F800000u) {
+        return (u > 1.0f) ? 1.0f : ((u < -1.0f) ? -1.0f : u);
+    }
+    return u;
+}
+
+/* The input bits of word wd restricted to the columns [col0, end). */
+static inline tf_word tf_cols_mask(const tf_word *v, uint32_t wd, uint32_t col0, uint32_t end) {
+    const uint32_t base = wd << TF_WORD_SHIFT;
+    tf_word m = v[wd];
+    if (base < col0) {
+        m &= ~(tf_word)0u << (col0 - base);
+    }
+    if (end - base < TF_WORD_BITS) {
+        m &= ~(~(tf_word)0u << (end - base));
+    }
+    return m;
+}
+
+/* One row: w_c for the columns with q_i ≠ 0 and their bits (the fast path's conditions hold). */
+static void tf_sgd_row_bits(float *w, float dz, const tf_input *in, uint32_t col0, uint32_t end, float lr,
+                            tf_word *bits_row) {
+    const float gamma = in->gamma;
+    const uint8_t *q = in->bytes;
+    const float t_bits = lr * (0.0f + dz * gamma); /* q_i = 1: h_i = mul(γ, 1) = γ */
+    uint32_t wd;
+    for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
+        const uint32_t base = wd << TF_WORD_SHIFT;
+        float *wb = w + base - col0; /* column base + b is wb[b] */
+        const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
+        tf_word neg = 0u;
+        tf_word rest = m;
+        while (rest != 0u) {
+            const uint32_t b = (uint32_t)__builtin_ctz(rest);
+            const float t = (q != NULL) ? lr * (0.0f + dz * (gamma * (float)q[base + b])) : t_bits;
+            const float u = tf_sgd_clamped(wb[b], t);
+            rest &= rest - 1u;
+            wb[b] = u;
+            neg |= tf_negative_bit(u) << b;
+        }
+        bits_row[wd] = (bits_row[wd] & ~m) | (m & ~neg);
+    }
+}
+
+/*
+ * The step of an input with q_i = 1 for a row: t₁ = mul(lr, add(+0, mul(δz, h))) with h = γ
+ * (mul(γ, f32(1)) = γ). Rounding is monotonic, so |mul(lr, mul(δz, h_i))| ≥ |t₁| for every
+ * q_i ≥ 1. When t₁ is not ±0, no product of the row is ±0; then add(+0, x) = x (so the
+ * addition is left out), and no new weight sub(w, t) is −0 (sub gives −0 only for −0 − (+0)),
+ * so the weight bit is the plain complement of the sign bit (tf_sgd_rows2_fast).
+ */
+static inline int tf_row_fast(float dz, float gamma, float lr) {
+    const float t1 = lr * (0.0f + dz * gamma);
+    return t1 != 0.0f;
+}
+
+/*
+ * Two rows (w0 and w1 = the next row of the block) whose steps are never ±0 (tf_row_fast),
+ * sharing the input walk and h_i.
+ */
+static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const tf_input *in, uint32_t col0,
+                              uint32_t end, float lr, tf_word *bits0, tf_word *bits1) {
+    const float gamma = in->gamma;
+    const uint8_t *q = in->bytes;
+    const float t0_bits = lr * (dz0 * gamma);
+    const float t1_bits = lr * (dz1 * gamma);
+    uint32_t wd;
+    for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
+        const uint32_t base = wd << TF_WORD_SHIFT;
+        float *wb0 = w0 + base - col0;
+        float *wb1 = w1 + base - col0;
+        const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
+        tf_word neg0 = 0u;
+        tf_word neg1 = 0u;
+        tf_word rest = m;
+        if (q != NULL) {
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                const float h = gamma * (float)q[base + b];
+                const float u0 = tf_sgd_clamped(wb0[b], lr * (dz0 * h));
+                const float u1 = tf_sgd_clamped(wb1[b], lr * (dz1 * h));
+                rest &= rest - 1u;
+                wb0[b] = u0;
+                wb1[b] = u1;
+                neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
+                neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
+            }
+        } else {
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                const float u0 = tf_sgd_clamped(wb0[b], t0_bits);
+                const float u1 = tf_sgd_clamped(wb1[b], t1_bits);
+                rest &= rest - 1u;
+                wb0[b] = u0;
+                wb1[b] = u1;
+                neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
+                neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
+            }
+        }
+        bits0[wd] = (bits0[wd] & ~m) | (m & ~neg0);
+        bits1[wd] = (bits1[wd] & ~m) | (m & ~neg1);
+    }
+}
+
+/*
+ * Optimized: visits only the columns whose input is non-zero, a word at a time through the bit
+ * vector of q_i ≠ 0 (in->bits: the input itself for bit input, the nonzero mask for u8 input),
+ * two rows at a time where neither row's step can be ±0 (one walk of the input and one h_i for
+ * both; tf_row_fast), otherwise a row at a time, and writes their weight bits
+ * in the same pass. Every other weight keeps its value (exact, as in tf_sgd_row_f32), so its
+ * bit, which describes it, stays right. The bit written is computed on the bit pattern
+ * (tf_negative_bit), equal to (w ≥ 0) for every weight that is not NaN; a NaN can only come from
+ * a NaN in the store, and then the step fails and tf_apply_step re-derives the block's bits. Rows with a non-finite δz,
+ * a negative γ or no mask take the reference path.
+ */
+void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                           uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words) {
+    const uint32_t end = (uint32_t)col0 + cols;
+    uint32_t r = 0;
+    if (cols == 0u) {
+        return;
+    }
+    if (in->bits == NULL || !(in->gamma >= 0.0f)) {
+        tf_sgd_block_bits_f32_ref(w, dz, row0, rows, in, col0, cols, lr, bits, row_words);
+        return;
+    }
+    while (r < rows) {
+        const uint32_t j = (uint32_t)row0 + r;
+        float *wr = w + r * (uint32_t)cols;
+        if (dz[j] == 0.0f) {
+            r++;
+        } else if (!tf_is_finite_f32(dz[j])) {
+            tf_sgd_block_bits_f32_ref(wr, dz, (uint16_t)j, 1u, in, col0, cols, lr, bits, row_words);
+            r++;
+        } else if (r + 1u < rows && tf_is_finite_f32(dz[j + 1u]) && tf_row_fast(dz[j], in->gamma, lr) &&
+                   tf_row_fast(dz[j + 1u], in->gamma, lr)) {
+            tf_sgd_rows2_fast(wr, wr + cols, dz[j], dz[j + 1u], in, col0, end, lr, bits + j * row_words,
+                              bits + (j + 1u) * row_words);
+            r += 2u;
+        } else {
+            tf_sgd_row_bits(wr, dz[j], in, col0, end, lr, bits + j * row_words);
+            r++;
+        }
+    }
+}

@@ -437,7 +437,7 @@ int32_t tf_dense_dot_bits_ref(const tf_word *w_row, const tf_word *a, uint32_t k
 /** The input of a layer: integers q_i (bytes, or a bit vector) and their scale γ_in (§7, §8.5). */
 typedef struct tf_input {
     const uint8_t *bytes; /**< q as bytes (layer 0, u8 encoding), or NULL */
-    const tf_word *bits;  /**< q as a bit vector, used when bytes is NULL */
+    const tf_word *bits;  /**< q as a bit vector, used when bytes is NULL; with bytes, NULL or the vector of q_i ≠ 0 */
     uint32_t count;       /**< K: number of inputs */
     int32_t total;        /**< Σ_i q_i */
     float gamma;          /**< γ_in */
@@ -450,6 +450,20 @@ typedef struct tf_input {
  */
 void tf_dense_f32(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
                   float *z);
+
+/**
+ * tf_dense_f32 for u8 input (in->bytes not NULL). Optimized: two rows per walk of the input,
+ * with tf_dense_dot_u8's byte-mask step; reference: through tf_dense_dot_u8_ref; variant `dsp` (cores with the DSP
+ * extension, and the host for tests): two rows at a time with USADA8 (tf_dense_u8_dsp.c).
+ */
+void tf_dense_u8_f32(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
+                     float *z);
+void tf_dense_u8_f32_ref(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
+                         float *z);
+#if defined(__ARM_FEATURE_DSP) || !defined(__arm__)
+void tf_dense_u8_f32_dsp(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
+                         float *z);
+#endif
 
 /**
  * Binarize (§7.4–5): γ = div(Σ_j abs(z_j), f32(n)); bit j = (z_j > 0).
@@ -523,6 +537,27 @@ float tf_sgd_f32(float w, float g, float lr);
 void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
 void tf_sgd_row_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
 
+/**
+ * SGD update of a block with batch 1 that also writes its weight bits (§6), in place: every
+ * row j = row0 .. row0+rows−1 whose δz_j is not ±0 as tf_sgd_row_f32, and the bits of its
+ * columns from the new weights. Optimized: visits only the columns with q_i ≠ 0 through
+ * in->bits (for u8 input the caller sets in->bits to the vector of q_i ≠ 0), two rows at a time,
+ * and writes only their bits; the bits of the other columns must already describe their
+ * weights. Reference: tf_sgd_block_bits_f32_ref (every column's bit of every updated row).
+ * [in,out] w rows·cols floats (block order)  [in] dz δz of the whole layer (indexed by j)
+ * [in] in  [in] lr  [in,out] bits the layer's N × K bit matrix, row_words words a row
+ */
+void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                           uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
+void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
+
+/** absSum of a block (§6): reduction of abs(w_e) over e = 0..n−1, in order. [in] w n floats */
+float tf_abs_sum_f32(const float *w, uint32_t n);
+float tf_abs_sum_f32_ref(const float *w, uint32_t n);
+/** Variant `int` of tf_abs_sum_f32: the additions on bit patterns, for cores without an FPU (tf_abs_sum_int.c). */
+float tf_abs_sum_f32_int(const float *w, uint32_t n);
+
 /** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
 typedef struct tf_adam_coef {
     float lr, beta1, beta2, c1, c2, eps, d1, d2;
@@ -572,6 +607,8 @@ float tf_rng_uniform(tf_rng *rng);
  */
 uint32_t tf_crc32(uint32_t crc, const uint8_t *data, uint32_t n);
 uint32_t tf_crc32_ref(uint32_t crc, const uint8_t *data, uint32_t n);
+/** Variant `table` of tf_crc32: a byte at a time through a 1 KiB table (tf_crc32_table.c). */
+uint32_t tf_crc32_table(uint32_t crc, const uint8_t *data, uint32_t n);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Main-loop API (tf_learn.c; §13, §14)                                                        */

@@ -64,6 +64,28 @@ export interface CycleCounter {
  */
 export type ConsoleKind = 'semihosting' | 'uart';
 
+/**
+ * Optimized kernel variants a target replaces its portable optimized kernels with (TFLM
+ * style: `dsp` selects runtime-c/tf_dense_u8_dsp.c's tf_dense_u8_f32_dsp for tf_dense_u8_f32). Each becomes
+ * -DTF_KERNEL_<KERNEL>=<variant> (kernelFlags); a variant the runtime does not define for the
+ * core is a build error, never a fallback. docs/runtime.md, "Kernel variants".
+ */
+export interface KernelVariants {
+  readonly dense_u8?: 'dsp';
+  /** `table`: runtime-c/tf_crc32_table.c, a byte a step through 1 KiB (parts with flash to spare). */
+  readonly crc32?: 'table';
+  /** `int`: runtime-c/tf_abs_sum_int.c, absSum's additions on bit patterns (no FPU). */
+  readonly abs_sum?: 'int';
+}
+
+/** The compiler flags that select a target's kernel variants. */
+export function kernelFlags(target: Pick<Target, 'kernels'>): string[] {
+  return Object.entries(target.kernels)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kernel, variant]) => `-DTF_KERNEL_${kernel.toUpperCase()}=${variant}`);
+}
+
 export interface Target {
   readonly name: string;
   readonly description: string;
@@ -97,6 +119,8 @@ export interface Target {
   readonly emulatorMemory: EmulatorMemory | null;
   readonly qemu: QemuMachine | null;
   readonly cycles: CycleCounter | null;
+  /** Kernel variants for this core (empty: the portable optimized kernels). */
+  readonly kernels: KernelVariants;
 }
 
 const KiB = 1024;
@@ -126,6 +150,7 @@ interface ArmSpec {
   readonly machine: string;
   /** Board RAM the linker script leaves alone (QEMU's mps2 boards differ here). */
   readonly extraRamOrigin: number;
+  readonly kernels?: KernelVariants;
 }
 
 /** A Cortex-M target on a QEMU mps2 board, built with arm-none-eabi-gcc and newlib-nano. */
@@ -155,6 +180,7 @@ function armTarget(spec: ArmSpec): Target {
     emulatorMemory: mps2Memory(spec.extraRamOrigin),
     qemu: { machine: spec.machine, cpu: spec.cpu },
     cycles: mps2Cycles,
+    kernels: spec.kernels ?? {},
   };
 }
 
@@ -180,6 +206,7 @@ const hostTarget: Target = {
   emulatorMemory: null,
   qemu: null,
   cycles: null,
+  kernels: {},
 };
 
 export const targets = {
@@ -192,6 +219,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
+    kernels: { crc32: 'table', abs_sum: 'int' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',
@@ -201,6 +229,7 @@ export const targets = {
     device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an386',
     extraRamOrigin: 0x2100_0000,
+    kernels: { dense_u8: 'dsp', crc32: 'table' },
   }),
   'cortex-m7': armTarget({
     name: 'cortex-m7',
@@ -210,6 +239,7 @@ export const targets = {
     device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
     machine: 'mps2-an500',
     extraRamOrigin: 0x6000_0000,
+    kernels: { dense_u8: 'dsp', crc32: 'table' },
   }),
 } as const satisfies Record<string, Target>;
 

@@ -15,6 +15,7 @@ import { Crc32 } from '../generator/numerics/crc32.ts';
 import { TinyFoaModel } from '../generator/sim/state.ts';
 import { compileFirmware } from '../generator/toolchain/compile.ts';
 import { runFirmware } from '../generator/toolchain/run.ts';
+import { getTarget, kernelFlags } from '../targets/targets.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runtimeDir = join(root, 'runtime-c');
@@ -468,7 +469,7 @@ describe('portability', () => {
         const obj = join(dir, src.slice(runtimeDir.length + 1).replace(/\.c$/, '.o'));
         const r = await execa(
           'arm-none-eabi-gcc',
-          [...CFLAGS, ...flags, `-I${runtimeDir}`, `-I${join(fixturesDir, 'adam')}`, '-c', src, '-o', obj],
+          [...CFLAGS, ...flags, ...kernelFlags(getTarget(cpu)), `-I${runtimeDir}`, `-I${join(fixturesDir, 'adam')}`, '-c', src, '-o', obj],
           { reject: false },
         );
         expect(r.stderr, `${cpu} ${src}`).toBe('');
@@ -489,5 +490,24 @@ describe('portability', () => {
     expect(forbidden).toEqual([]);
     const dis = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_sqrt.o')]);
     expect(dis.stdout.includes('vsqrt.f32')).toBe(hardSqrt);
+    // the `dsp` variant exists exactly where the core has the DSP extension, and uses it
+    const dense = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_dense_u8_dsp.o')]);
+    expect(dense.stdout.includes('usada8')).toBe(cpu !== 'cortex-m3');
+  });
+
+  it.each([
+    { cpu: 'cortex-m3', define: 'TF_KERNEL_DENSE_U8=dsp', missing: 'tf_dense_u8_f32_dsp' }, // no DSP extension
+    { cpu: 'cortex-m4', define: 'TF_KERNEL_DENSE_U8=unknown', missing: 'tf_dense_u8_f32_unknown' },
+    { cpu: 'cortex-m4', define: 'TF_KERNEL_CRC32=unknown', missing: 'tf_crc32_unknown' },
+  ])('a kernel variant that does not exist for $cpu ($define) is a build error, not a fallback', async ({ cpu, define, missing }) => {
+    const flags = ARM.find((a) => a.cpu === cpu)?.flags ?? [];
+    const user = define.startsWith('TF_KERNEL_CRC32') ? 'tf_state.c' : 'tf_dense.c';
+    const r = await execa(
+      'arm-none-eabi-gcc',
+      [...CFLAGS, ...flags, `-D${define}`, `-I${runtimeDir}`, '-c', join(runtimeDir, user), '-o', join(work, `${cpu}-bad.o`)],
+      { reject: false },
+    );
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain(missing);
   });
 });

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
-import { projectRoot } from '../../targets/targets.ts';
+import { kernelFlags, projectRoot } from '../../targets/targets.ts';
 import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
@@ -82,7 +82,7 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     ...data,
     cc: t.compiler,
     size: t.sizeTool,
-    cflags: [...MANDATORY_CFLAGS, ...t.cpuFlags, ...(t.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])].join(' '),
+    cflags: [...MANDATORY_CFLAGS, ...t.cpuFlags, ...kernelFlags(t), ...(t.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])].join(' '),
     ldflags: [
       ...t.cpuFlags,
       ...(t.linkerScript ? [`-T${LAYOUT.target}/${basename(t.linkerScript)}`] : []),

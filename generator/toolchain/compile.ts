@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
 import { ToolFailedError } from '../errors.ts';
-import { getTarget, targetFile, type RamLayout, type Target } from '../../targets/targets.ts';
+import { getTarget, kernelFlags, targetFile, type RamLayout, type Target } from '../../targets/targets.ts';
 
 /** Flags every C file in the project is compiled with, on every target (docs/semantics.md §1). */
 export const MANDATORY_CFLAGS: readonly string[] = [
@@ -114,6 +114,7 @@ export function compileCommand(options: CompileOptions): { command: string[]; el
     target.compiler,
     ...target.cpuFlags,
     ...MANDATORY_CFLAGS,
+    ...kernelFlags(target),
     ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : []),
     ...options.includeDirs.map((dir) => `-I${resolve(dir)}`),
     `-I${targetFile(target.includeDir)}`,

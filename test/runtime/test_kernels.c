@@ -310,11 +310,15 @@ static void test_crc(void) {
     CHECK_EQ_U(tf_crc32_ref(0, check, 9), 0xCBF43926u, 1);
     CHECK_EQ_U(tf_crc32(tf_crc32(0, check, 4), check + 4, 5), 0xCBF43926u, 2);
     CHECK_EQ_U(tf_crc32(0, check, 0), 0u, 3);
+    CHECK_EQ_U(tf_crc32_table(0, check, 9), 0xCBF43926u, 4);
+    CHECK_EQ_U(tf_crc32_table(tf_crc32_table(0, check, 4), check + 4, 5), 0xCBF43926u, 5);
     for (i = 0; i < sizeof buf; i++) {
         buf[i] = (uint8_t)tf_test_rand();
     }
     for (i = 0; i < sizeof buf; i += 37u) {
         CHECK_EQ_U(tf_crc32(0, buf, i), tf_crc32_ref(0, buf, i), i);
+        CHECK_EQ_U(tf_crc32_table(0, buf, i), tf_crc32_ref(0, buf, i), i);
+        CHECK_EQ_U(tf_crc32_table(0x12345678u, buf, i), tf_crc32_ref(0x12345678u, buf, i), i);
     }
     printf("PIN crc32 123456789 %08lx\n", (unsigned long)tf_crc32(0, check, 9));
 }
@@ -506,6 +510,129 @@ static void test_optimizers(void) {
     CHECK_EQ_U(tf_f32_to_bits(w), 0x3D638E38u, 6);
 }
 
+/* ------------------------------------- u8 dense layer: optimized, `dsp` against reference --- */
+/* Bytes with runs of zeros (whole 4-byte groups and words), single non-zero bytes and 255s. */
+static void random_pixels(uint8_t *q, uint32_t k, int rep) {
+    uint32_t i = 0;
+    while (i < k) {
+        const uint32_t r = tf_test_rand();
+        uint32_t run = 1u + (r >> 24) % 40u;
+        const uint32_t kind = rep == 0 ? 3u : r & 3u;
+        for (; run > 0u && i < k; run--, i++) {
+            switch (kind) {
+            case 0: q[i] = 0; break;                                              /* a blank stretch */
+            case 1: q[i] = (uint8_t)((tf_test_rand() % 5u == 0u) ? tf_test_rand() : 0u); break; /* sparse */
+            case 2: q[i] = (uint8_t)tf_test_rand(); break;
+            default: q[i] = 255; break;
+            }
+        }
+    }
+}
+
+static void test_dense_u8_variants(void) {
+    static const uint16_t unit_counts[] = {1, 2, 3, 4, 5, 8};
+    static tf_word w[8 * 25];
+    static int sign[784];
+    static uint8_t q[784];
+    static float bias[8];
+    static float z_ref[8], z_opt[8], z_dsp[8];
+    uint32_t t;
+    for (t = 0; t < NUM_WIDTHS; t++) {
+        const uint32_t k = widths[t];
+        const uint32_t row_words = tf_words_for(k);
+        uint32_t u;
+        for (u = 0; u < sizeof unit_counts / sizeof unit_counts[0]; u++) {
+            const uint16_t units = unit_counts[u];
+            int rep;
+            for (rep = 0; rep < 6; rep++) {
+                tf_input in;
+                int32_t total = 0;
+                uint32_t i, j;
+                for (j = 0; j < units; j++) {
+                    random_row(w + j * row_words, sign, k);
+                    bias[j] = (float)(int32_t)(tf_test_rand() % 2001u - 1000u) * 1e-3f;
+                }
+                random_pixels(q, k, rep);
+                for (i = 0; i < k; i++) {
+                    total += q[i];
+                }
+                in.bytes = q;
+                in.bits = NULL;
+                in.count = k;
+                in.total = total;
+                in.gamma = 0.00392156886f; /* div(1, 255) */
+                tf_dense_u8_f32_ref(w, units, &in, 0.4375f, bias, z_ref);
+                tf_dense_u8_f32(w, units, &in, 0.4375f, bias, z_opt);
+                tf_dense_u8_f32_dsp(w, units, &in, 0.4375f, bias, z_dsp);
+                for (j = 0; j < units; j++) {
+                    CHECK_BITS_F(z_opt[j], z_ref[j], k * 100u + j);
+                    CHECK_BITS_F(z_dsp[j], z_ref[j], k * 100u + j);
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------ absSum of a block: optimized against reference --- */
+static void test_abs_sum(void) {
+    static float w[800];
+    uint32_t n;
+    for (n = 0; n <= 800u; n += (n < 70u) ? 1u : 73u) {
+        uint32_t i;
+        for (i = 0; i < n; i++) {
+            const uint32_t r = tf_test_rand();
+            w[i] = (r % 11u == 0u) ? tf_f32_from_bits(r & 0x807FFFFFu) /* ±subnormal or ±0 */
+                                   : (float)(int32_t)(tf_test_rand() % 2000001u - 1000000) * 1e-6f;
+        }
+        CHECK_BITS_F(tf_abs_sum_f32(w, n), tf_abs_sum_f32_ref(w, n), n);
+        CHECK_BITS_F(tf_abs_sum_f32_int(w, n), tf_abs_sum_f32_ref(w, n), n);
+    }
+    /* the variant `int` adds on bit patterns: pairs of every kind of binary32 (same and near
+     * exponents, subnormals, huge values that overflow, NaN and Inf) against binary32 add */
+    {
+        uint32_t t;
+        uint32_t bad = 0;
+        for (t = 0; t < 2000000u; t++) {
+            uint32_t a = tf_test_rand();
+            uint32_t b = tf_test_rand();
+            switch (t % 6u) {
+            case 1: b = (a & 0x7F800000u) | (b & 0x807FFFFFu); break;
+            case 2: b = ((a & 0x7F800000u) - ((tf_test_rand() % 30u) << 23)) | (b & 0x807FFFFFu); break;
+            case 3: a &= 0x807FFFFFu; break;
+            case 4: a &= 0x80FFFFFFu; b &= 0x80FFFFFFu; break;
+            case 5: a |= 0x7F000000u; break;
+            default: break;
+            }
+            w[0] = tf_f32_from_bits(a);
+            w[1] = tf_f32_from_bits(b);
+            w[2] = tf_f32_from_bits(tf_test_rand() & 0x80FFFFFFu);
+            if (tf_f32_to_bits(tf_abs_sum_f32_int(w, 3)) != tf_f32_to_bits(tf_abs_sum_f32_ref(w, 3)) && bad++ < 5u) {
+                CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), tf_abs_sum_f32_ref(w, 3), t);
+            }
+        }
+        CHECK_EQ_U(bad, 0, 0);
+    }
+    /* order matters and is kept: 2^24 + 1 + 1 is 2^24 when added left to right */
+    w[0] = 16777216.0f;
+    w[1] = -1.0f;
+    w[2] = 1.0f;
+    CHECK_BITS_F(tf_abs_sum_f32(w, 3), 16777216.0f, 0);
+    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777216.0f, 0);
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777216.0f, 0);
+    w[2] = 3.0f; /* 2^24 + 1 + 3 = 2^24 + 4: the tie 2^24 + 1 went to even, then exact */
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777220.0f, 1);
+    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777220.0f, 1);
+    w[3] = tf_f32_from_bits(0x7FC00000u);
+    CHECK(tf_abs_sum_f32(w, 4) != tf_abs_sum_f32(w, 4)); /* NaN stays NaN */
+    CHECK(tf_abs_sum_f32_int(w, 4) != tf_abs_sum_f32_int(w, 4));
+    w[3] = tf_f32_from_bits(0xFF800000u); /* −Inf: |−Inf| = +Inf */
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 4), tf_f32_from_bits(0x7F800000u), 2);
+    w[0] = tf_f32_from_bits(0x7F7FFFFFu); /* FLT_MAX + FLT_MAX overflows to +Inf */
+    w[1] = tf_f32_from_bits(0x7F7FFFFFu);
+    CHECK_BITS_F(tf_abs_sum_f32_int(w, 2), tf_f32_from_bits(0x7F800000u), 3);
+    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 2), tf_f32_from_bits(0x7F800000u), 3);
+}
+
 /* ------------------------------------------------- SGD row update, batch 1 (§8.5–8.10) --- */
 /* A random latent weight in [−1, 1] with ±0 and both ends in the mix. */
 static float random_weight(void) {
@@ -603,6 +730,105 @@ static void test_sgd_row(void) {
     }
 }
 
+/* ----------------------- SGD block update with weight bits: optimized against reference --- */
+static void test_sgd_block_bits(void) {
+    static const uint16_t rows_list[] = {1, 2, 3, 5};
+    static const uint16_t col0s[] = {0, 1, 31, 32, 33};
+    static const float gammas[] = {0.00392156886f, 0.75f, 0.0f};
+    static float w[5 * 800], wref[5 * 800];
+    static tf_word bits[8 * 27], bits_ref[8 * 27];
+    static uint8_t q[900];
+    static tf_word nz[29];
+    static float dz[8];
+    uint32_t t;
+    for (t = 0; t < NUM_WIDTHS; t++) {
+        const uint16_t cols = (uint16_t)widths[t];
+        uint32_t ci;
+        for (ci = 0; ci < sizeof col0s / sizeof col0s[0]; ci++) {
+            const uint16_t col0 = col0s[ci];
+            const uint32_t inputs = (uint32_t)col0 + cols + (tf_test_rand() % 40u);
+            const uint32_t row_words = tf_words_for(inputs);
+            uint32_t ri;
+            for (ri = 0; ri < sizeof rows_list / sizeof rows_list[0]; ri++) {
+                const uint16_t rows = rows_list[ri];
+                const uint16_t row0 = (uint16_t)(tf_test_rand() % 3u);
+                int enc;
+                uint32_t gi;
+                for (enc = 0; enc < 2; enc++) {
+                    for (gi = 0; gi < sizeof gammas / sizeof gammas[0]; gi++) {
+                        tf_input in;
+                        uint32_t i, j;
+                        random_pixels(q, inputs, (int)(tf_test_rand() % 4u) + 1);
+                        if (enc == 1) {
+                            for (i = 0; i < inputs; i++) {
+                                q[i] = (uint8_t)(q[i] != 0u);
+                            }
+                        }
+                        tf_pack_bits_u8(q, inputs, nz);
+                        in.bytes = enc == 0 ? q : NULL;
+                        in.bits = nz;
+                        in.count = inputs;
+                        in.total = 0;
+                        in.gamma = gammas[gi];
+                        for (j = 0; j < 8u; j++) {
+                            /* ±0, a subnormal, one whose steps round to ±0 (tf_row_fast), large */
+                            const uint32_t r = tf_test_rand() % 9u;
+                            dz[j] = r == 0u ? 0.0f : r == 1u ? -0.0f : r == 2u ? 3.0e-39f : r == 3u ? 40.0f
+                                  : r == 4u ? -1.0e-44f
+                                  : (float)(int32_t)(tf_test_rand() % 2001u - 1000u) * 1e-3f;
+                        }
+                        /* a bit matrix that describes the block (and random bits elsewhere) */
+                        for (i = 0; i < 8u * row_words; i++) {
+                            bits[i] = tf_test_rand();
+                        }
+                        for (i = 0; i < (uint32_t)rows * cols; i++) {
+                            w[i] = random_weight();
+                        }
+                        {
+                            float unused;
+                            tf_block_derive_f32(w, row0, rows, col0, cols, bits, row_words, &unused);
+                        }
+                        memcpy(wref, w, sizeof(float) * rows * cols);
+                        memcpy(bits_ref, bits, sizeof(tf_word) * 8u * row_words);
+                        tf_sgd_block_bits_f32(w, dz, row0, rows, &in, col0, cols, 0.05f, bits, row_words);
+                        tf_sgd_block_bits_f32_ref(wref, dz, row0, rows, &in, col0, cols, 0.05f, bits_ref,
+                                                  row_words);
+                        for (i = 0; i < (uint32_t)rows * cols; i++) {
+                            CHECK_BITS_F(w[i], wref[i], cols * 1000u + i);
+                        }
+                        for (i = 0; i < 8u * row_words; i++) {
+                            CHECK_EQ_U(bits[i], bits_ref[i], cols * 1000u + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    /* by hand: one row, columns 30..33 of a 2-word row, q = {0, 4, 0, 2}, γ = 0.25, δz = 2, lr = 1:
+     * h = {−, 1, −, 0.5}: w' = {0.5 (kept), 0.25 − 2 → −1, −0.0 (kept), 0.75 − 1 = −0.25} */
+    {
+        float wh[4] = {0.5f, 0.25f, -0.0f, 0.75f};
+        tf_word bh[2] = {0xC0000000u, 0x3u}; /* columns 30..33 all ≥ 0 */
+        static const uint8_t qh[34] = {[31] = 4, [33] = 2};
+        tf_word nzh[2];
+        const float dzh[1] = {2.0f};
+        tf_input in;
+        tf_pack_bits_u8(qh, 34, nzh);
+        in.bytes = qh;
+        in.bits = nzh;
+        in.count = 34;
+        in.total = 6;
+        in.gamma = 0.25f;
+        tf_sgd_block_bits_f32(wh, dzh, 0, 1, &in, 30, 4, 1.0f, bh, 2);
+        CHECK_BITS_F(wh[0], 0.5f, 0);
+        CHECK_BITS_F(wh[1], -1.0f, 1);
+        CHECK_BITS_F(wh[2], -0.0f, 2);
+        CHECK_BITS_F(wh[3], -0.25f, 3);
+        CHECK_EQ_U(bh[0], 0x40000000u, 4); /* column 30 = 1, 31 = 0 */
+        CHECK_EQ_U(bh[1], 0x1u, 5);        /* column 32 = 1 (−0.0), 33 = 0 */
+    }
+}
+
 /* ---------------------------------------------------------------- derived state (§6) ----- */
 static void test_derive(void) {
     /* a 2×3 block at rows 1..2, columns 30..32 of a 3 × 34 matrix (2 words a row) */
@@ -642,6 +868,9 @@ int main(void) {
     test_softmax_delta();
     test_optimizers();
     test_sgd_row();
+    test_sgd_block_bits();
+    test_dense_u8_variants();
+    test_abs_sum();
     test_derive();
     test_names();
     return tf_test_finish();
