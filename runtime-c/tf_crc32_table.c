@@ -5,7 +5,7 @@
  * (docs/runtime.md, "Kernel variants"). The file store checksums every record it moves, so
  * this is most of its cost.
  */
-#include "tinyfoa.h"
+#include "tf_internal.h"
 
 /* tf_crc_byte[n] = the reflected CRC of the byte n: eight steps of tf_crc32_ref's loop. */
 static const uint32_t tf_crc_byte[256] = {
