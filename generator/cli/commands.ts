@@ -99,6 +99,13 @@ export function printDeviceReport(r: DeviceRunResult): void {
     r.stoppedAfter !== null
       ? `stopped after ${r.stoppedAfter} training samples  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s); continue with --resume`
       : `accuracy ${pct(r.accuracy)}  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s)`,
+    ...(r.instructions !== null
+      ? [
+          `instructions ${r.instructions.toLocaleString('en-US')} (QEMU -icount)` +
+            (r.trainInstructions ? `; ${Math.round(r.trainInstructions.perSample).toLocaleString('en-US')} per training sample` : '') +
+            (r.predictInstructions ? `; ${Math.round(r.predictInstructions.perSample).toLocaleString('en-US')} per prediction` : ''),
+        ]
+      : []),
     `log ${r.log}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
