@@ -417,4 +417,25 @@ export function registerCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${table1Markdown(report)}\nwritten to ${resolve(opts.out)}\n`);
     });
+  bench
+    .command('perf')
+    .description(
+      'instructions per training sample and per prediction (QEMU -icount) of TinyFoA firmware and an fp32 backprop network of the same width on cortex-m3, m4 and m7, and their ratio; simulator ÷ native host speed; writes perf.json and perf.md',
+    )
+    .option('--quick', 'one model on cortex-m3 and cortex-m4 with a few samples, no speed row (run in CI)')
+    .option('-o, --out <dir>', 'output folder', join('results', 'perf'))
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { quick?: boolean; out: string; json?: boolean }) => {
+      const { runPerf, perfMarkdown } = await import('../bench/perf.ts');
+      const progress = createProgress(!opts.json);
+      const report = await runPerf({
+        data: loadDataset('mnist'),
+        quick: opts.quick === true,
+        outDir: resolve(opts.out),
+        onStep: (what, done, total) => progress.update(done, total, what),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${perfMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);
+    });
 }
