@@ -209,7 +209,7 @@ async function measureBaseline(hidden: number, target: string, data: Dataset, s:
  * n₁ and n₂ samples, so process start, model initialisation and file set-up cancel out; the
  * simulator's is its training loop alone. Each is the best of `repeats` (the machine is shared).
  */
-async function measureSpeed(data: Dataset, spec: NonNullable<PerfSettings['speed']>, work: string): Promise<SpeedRow> {
+export async function measureSpeed(data: Dataset, spec: NonNullable<PerfSettings['speed']>, work: string): Promise<SpeedRow> {
   const c = netCase(spec.units, spec.schedule);
   const f = c.ir.input.features;
   const [n1, n2] = spec.samples;
