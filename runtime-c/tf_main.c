@@ -144,6 +144,62 @@ static void tf_skip_records(FILE *train, uint32_t records) {
     }
 }
 
+#ifdef TF_TARGET_CYCLES_H
+/* Decimal digits of a 64-bit count (newlib-nano's printf has no %llu). */
+static const char *tf_u64_text(uint64_t v, char *buf, size_t size) {
+    char *p = buf + size - 1u;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u && p > buf);
+    return p;
+}
+#endif
+
+/*
+ * Ticks spent inside tf_train_sample / tf_predict only (not reading records or printing), so
+ * that per-sample instruction counts measure the training and prediction work itself. Each
+ * TRAIN and EVAL command reports its sum as "TF TICKS <phase> layer=<l> samples=<n> ticks=<t>"
+ * when the target has a cycle counter; a target without one prints nothing.
+ */
+#ifdef TF_TARGET_CYCLES_H
+static uint64_t tf_ticks_sum;
+static uint64_t tf_ticks_mark;
+#endif
+
+static void tf_ticks_reset(void) {
+#ifdef TF_TARGET_CYCLES_H
+    tf_ticks_sum = 0u;
+#endif
+}
+
+static void tf_ticks_begin(void) {
+#ifdef TF_TARGET_CYCLES_H
+    tf_ticks_mark = tf_cycles_read();
+#endif
+}
+
+static void tf_ticks_end(void) {
+#ifdef TF_TARGET_CYCLES_H
+    tf_ticks_sum += tf_cycles_read() - tf_ticks_mark;
+#endif
+}
+
+static void tf_ticks_report(const char *phase, uint8_t layer, uint32_t samples) {
+#ifdef TF_TARGET_CYCLES_H
+    if (tf_cycle_rate != 0u) {
+        char text[24];
+        printf("TF TICKS %s layer=%u samples=%lu ticks=%s\n", phase, (unsigned)layer, (unsigned long)samples,
+               tf_u64_text(tf_ticks_sum, text, sizeof text));
+    }
+#else
+    (void)phase;
+    (void)layer;
+    (void)samples;
+#endif
+}
+
 static void tf_cmd_train(FILE *job, FILE **train) {
     const uint8_t layer = tf_layer_arg(tf_job_arg(job));
     const uint32_t n = tf_job_arg(job);
@@ -160,13 +216,16 @@ static void tf_cmd_train(FILE *job, FILE **train) {
     if (skipped == n) {
         return; /* trained before the power cut */
     }
+    tf_ticks_reset();
     for (i = skipped; i < n; i++) {
         uint8_t label = 0;
         tf_status st;
         if (!tf_read_record(*train, &label, "train.bin")) {
             tf_fail_job("train.bin: fewer records than TRAIN asked for");
         }
+        tf_ticks_begin();
         st = tf_train_sample(&TF_MODEL, layer, tf_sample, label);
+        tf_ticks_end();
         if (st != TF_OK) {
             tf_fail_status(st, "TRAIN sample", (unsigned long)i);
         }
@@ -175,6 +234,7 @@ static void tf_cmd_train(FILE *job, FILE **train) {
             (void)fflush(stdout);
         }
     }
+    tf_ticks_report("train", layer, n - skipped);
     if (skipped > 0u) {
         printf("TF TRAIN layer=%u samples=%lu steps=%lu skipped=%lu\n", (unsigned)layer, (unsigned long)n,
                (unsigned long)TF_MODEL.layers[layer].steps, (unsigned long)skipped);
@@ -193,9 +253,13 @@ static void tf_cmd_eval(FILE *job) {
     if (test == NULL) {
         tf_fail_job("cannot open test.bin");
     }
+    tf_ticks_reset();
     while (tf_read_record(test, &label, "test.bin")) {
         uint8_t predicted = 0;
-        const tf_status st = tf_predict(&TF_MODEL, layer, tf_sample, &predicted);
+        tf_status st;
+        tf_ticks_begin();
+        st = tf_predict(&TF_MODEL, layer, tf_sample, &predicted);
+        tf_ticks_end();
         if (st != TF_OK) {
             tf_fail_status(st, "EVAL sample", (unsigned long)total);
         }
@@ -206,6 +270,7 @@ static void tf_cmd_eval(FILE *job) {
         total++;
     }
     fclose(test);
+    tf_ticks_report("predict", layer, total);
     printf("TF EVAL layer=%u correct=%lu total=%lu\n", (unsigned)layer, (unsigned long)correct,
            (unsigned long)total);
 }
@@ -261,19 +326,6 @@ static void tf_cmd_dump(FILE *job) {
     }
     printf("TF DUMP %s\n", name);
 }
-
-#ifdef TF_TARGET_CYCLES_H
-/* Decimal digits of a 64-bit count (newlib-nano's printf has no %llu). */
-static const char *tf_u64_text(uint64_t v, char *buf, size_t size) {
-    char *p = buf + size - 1u;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0u && p > buf);
-    return p;
-}
-#endif
 
 static void tf_cmd_cycles(void) {
 #ifdef TF_TARGET_CYCLES_H

@@ -16,6 +16,7 @@ import { TinyFoaModel } from '../generator/sim/state.ts';
 import { compileFirmware } from '../generator/toolchain/compile.ts';
 import { runFirmware } from '../generator/toolchain/run.ts';
 import { getTarget, kernelFlags } from '../targets/targets.ts';
+import { parseFirmwareOutput } from '../generator/firmware/job.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runtimeDir = join(root, 'runtime-c');
@@ -301,6 +302,7 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
     expect(lines[0]).toMatch(/^TF READY runtime=\S+ semantics=1 arena_floats=\d+ bit_arena_words=\d+$/);
     expect(lines[lines.length - 1]).toBe('TINYFOA-OK');
     expect(lines).toContain('TF CYCLES unavailable');
+    expect(lines.filter((l) => l.startsWith('TF TICKS'))).toEqual([]); // no counter, no figures
 
     // the simulator, fed the same samples in the same order
     const sim = new TinyFoaModel(ir);
@@ -421,6 +423,12 @@ describe.each(FIXTURES)('firmware driver on Cortex-M (QEMU), fixture $name', ({ 
       expect(resultLines(run.stdout), target).toEqual(resultLines(host));
       expect(run.stdout, target).toMatch(/^TF CYCLES \d+ rate=\d+$/m);
       expect(run.stdout, target).toMatch(/^TF MEMORY stack_high_water=\d+ /m);
+      // one TICKS line per TRAIN and per EVAL, each for the command's samples, each a positive count
+      const out = parseFirmwareOutput(run.stdout);
+      expect(out.ticks.map((t) => `${t.phase} ${t.layer} ${t.samples}`), target).toEqual([
+        ...out.trains.flatMap((t, i) => [`train ${t.layer} ${t.samples}`, ...(out.evals[i] ? [`predict ${out.evals[i]!.layer} ${out.evals[i]!.total}`] : [])]),
+      ]);
+      for (const t of out.ticks) expect(t.ticks, `${target} ${t.phase} layer ${t.layer}`).toBeGreaterThan(t.samples);
     }
   });
 });

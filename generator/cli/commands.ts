@@ -116,6 +116,13 @@ export function printDeviceReport(r: DeviceRunResult): void {
     r.stoppedAfter !== null
       ? `stopped after ${r.stoppedAfter} training samples  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s); continue with --resume`
       : `accuracy ${pct(r.accuracy)}  steps ${r.steps}  digest ${r.digest}  (${r.seconds.toFixed(1)} s)`,
+    ...(r.instructions !== null
+      ? [
+          `instructions ${r.instructions.toLocaleString('en-US')} (QEMU -icount)` +
+            (r.trainInstructions ? `; ${Math.round(r.trainInstructions.perSample).toLocaleString('en-US')} per training sample` : '') +
+            (r.predictInstructions ? `; ${Math.round(r.predictInstructions.perSample).toLocaleString('en-US')} per prediction` : ''),
+        ]
+      : []),
     `log ${r.log}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -468,5 +475,26 @@ export function registerCommands(program: Command): void {
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${table1Markdown(report)}\nwritten to ${resolve(opts.out)}\n`);
+    });
+  bench
+    .command('perf')
+    .description(
+      'instructions per training sample and per prediction (QEMU -icount) of TinyFoA firmware and an fp32 backprop network of the same width on cortex-m3, m4 and m7, and their ratio; simulator ÷ native host speed; writes perf.json and perf.md',
+    )
+    .option('--quick', 'one model on cortex-m3 and cortex-m4 with a few samples, no speed row (run in CI)')
+    .option('-o, --out <dir>', 'output folder', join('results', 'perf'))
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { quick?: boolean; out: string; json?: boolean }) => {
+      const { runPerf, perfMarkdown } = await import('../bench/perf.ts');
+      const progress = createProgress(!opts.json);
+      const report = await runPerf({
+        data: loadDataset('mnist'),
+        quick: opts.quick === true,
+        outDir: resolve(opts.out),
+        onStep: (what, done, total) => progress.update(done, total, what),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${perfMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);
     });
 }

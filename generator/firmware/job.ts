@@ -91,14 +91,23 @@ export interface FirmwareOutput {
   digests: DigestReport[];
   dumps: string[];
   cycles: (number | null)[];
+  /** Ticks inside the training (one per TRAIN command) and prediction (one per EVAL) calls only; none on a target without a counter. */
+  ticks: PhaseTicks[];
   memory: { stackHighWater: number; stackSize: number; heapUsed: number; heapSize: number } | null;
+}
+
+export interface PhaseTicks {
+  phase: 'train' | 'predict';
+  layer: number;
+  samples: number;
+  ticks: number;
 }
 
 const TRAIN_LINE = /^TF TRAIN layer=(\d+) samples=(\d+) steps=(\d+)/;
 
 /** Parses the `TF …` lines of a firmware run. Unknown lines are ignored (they are kept in the log). */
 export function parseFirmwareOutput(stdout: string): FirmwareOutput {
-  const out: FirmwareOutput = { ready: null, resumed: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], memory: null };
+  const out: FirmwareOutput = { ready: null, resumed: null, trains: [], evals: [], digests: [], dumps: [], cycles: [], ticks: [], memory: null };
   for (const line of stdout.split(/\r?\n/)) {
     let m: RegExpExecArray | null;
     if ((m = /^TF READY runtime=(\S+) semantics=(\d+) arena_floats=(\d+) bit_arena_words=(\d+)/.exec(line))) {
@@ -118,6 +127,8 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
       out.dumps.push(m[1]!);
     } else if ((m = /^TF MEMORY stack_high_water=(\d+) stack_size=(\d+) heap_used=(\d+) heap_size=(\d+)/.exec(line))) {
       out.memory = { stackHighWater: Number(m[1]), stackSize: Number(m[2]), heapUsed: Number(m[3]), heapSize: Number(m[4]) };
+    } else if ((m = /^TF TICKS (train|predict) layer=(\d+) samples=(\d+) ticks=(\d+)/.exec(line))) {
+      out.ticks.push({ phase: m[1] as PhaseTicks['phase'], layer: Number(m[2]), samples: Number(m[3]), ticks: Number(m[4]) });
     } else if ((m = /^TF CYCLES (\S+)/.exec(line))) {
       out.cycles.push(m[1] === 'unavailable' ? null : Number(m[1]));
     }
@@ -132,4 +143,35 @@ export function parseFirmwareOutput(stdout: string): FirmwareOutput {
 export function parseProgressLine(line: string): { layer: number; done: number } | null {
   const m = /^TF PROGRESS layer=(\d+) done=(\d+)/.exec(line) ?? TRAIN_LINE.exec(line);
   return m ? { layer: Number(m[1]), done: Number(m[2]) } : null;
+}
+
+/** Executed instructions of one phase (QEMU `-icount`: ticks × instructions per tick), summed over its commands. */
+export interface PhaseInstructions {
+  samples: number;
+  instructions: number;
+  /** instructions ÷ samples. */
+  perSample: number;
+}
+
+/**
+ * The instructions that the TRAIN (phase 'train') or EVAL ('predict') commands spent in the
+ * runtime's calls, from their `TF TICKS` lines; `layer` picks one layer's commands. Null when
+ * the firmware reported none (no counter, or no sample of that phase).
+ */
+export function phaseInstructions(
+  ticks: readonly PhaseTicks[],
+  phase: PhaseTicks['phase'],
+  instructionsPerTick: number,
+  layer?: number,
+): PhaseInstructions | null {
+  let samples = 0;
+  let sum = 0;
+  for (const t of ticks) {
+    if (t.phase !== phase || (layer !== undefined && t.layer !== layer)) continue;
+    samples += t.samples;
+    sum += t.ticks;
+  }
+  if (samples === 0) return null;
+  const instructions = sum * instructionsPerTick;
+  return { samples, instructions, perSample: instructions / samples };
 }

@@ -8,12 +8,18 @@ import type { ModelIR } from '../ir/ir.ts';
 import { defaultStoreFile, type StoreKind } from '../plan/plan.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
 import { buildFirmware, FirmwareError, runJob, type FitMode } from './device.ts';
-import { JobBuilder, parseProgressLine, recordBytes } from './job.ts';
+import { JobBuilder, parseProgressLine, phaseInstructions, recordBytes, type PhaseInstructions } from './job.ts';
 
 export interface DeviceRunResult extends TrainingReport {
   target: string;
   /** Target cycles for the whole job (SysTick under -icount on QEMU), when the target counts them. */
   cycles: number | null;
+  /** Instructions the whole job executed (cycles × the target's instructions per tick under QEMU `-icount`), when the target counts them. */
+  instructions: number | null;
+  /** Instructions inside the training calls only (all TRAIN commands; not reading samples), and per training sample. */
+  trainInstructions: PhaseInstructions | null;
+  /** Instructions inside the prediction calls only (all EVAL commands), and per prediction. */
+  predictInstructions: PhaseInstructions | null;
   /** Training samples this run trained before it stopped (--stop-after), or null when it ran to the end. */
   stoppedAfter: number | null;
   /** Training samples an earlier run had trained and committed to the store, skipped by this one. */
@@ -184,6 +190,7 @@ export async function runOnDevice(
   const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
   const last = out.digests[out.digests.length - 1];
   const stopped = opts.stopAfter ?? null;
+  const perTick = fw.target.cycles?.icountInstructionsPerTick ?? null;
   return {
     model: ir.name,
     target: opts.target,
@@ -196,6 +203,9 @@ export async function runOnDevice(
     accuracy: stopped === null && perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
     digest: last?.state ?? '',
     cycles: out.cycles[0] ?? null,
+    instructions: perTick !== null && typeof out.cycles[0] === 'number' ? out.cycles[0] * perTick : null,
+    trainInstructions: perTick !== null ? phaseInstructions(out.ticks, 'train', perTick) : null,
+    predictInstructions: perTick !== null ? phaseInstructions(out.ticks, 'predict', perTick) : null,
     stoppedAfter: stopped,
     resumedSamples: out.resumed?.samples ?? 0,
     seconds: (performance.now() - started) / 1000,

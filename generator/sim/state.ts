@@ -55,6 +55,8 @@ export interface LayerState {
   classifierRowWords: number;
   /** Latent weights, block by block (semantics §3 order). */
   weights: Float32Array;
+  /** The same memory as `weights`, as binary32 bit patterns. */
+  weightBits: Int32Array;
   bias: Float32Array;
   /** Per block, then the bias record last; empty for SGD. */
   adam: AdamRecord[];
@@ -90,6 +92,15 @@ export class TinyFoaModel {
   private pendingLayer = -1;
   private gradBlocks: Float32Array[] = [];
   private gradBias: Float32Array = new Float32Array(0);
+  /**
+   * Rows (units) and columns (inputs) of layer pendingLayer that some sample of the pending batch
+   * gave a non-zero δz_j or h_i. Every other gradient element is +0 (semantics §8.6–8), which
+   * leaves an SGD step's weight unchanged (w − lr·0 = w, and |w| ≤ 1 so the clamp keeps it).
+   */
+  private touchedRows: Uint8Array = new Uint8Array(0);
+  private touchedCols: Uint8Array = new Uint8Array(0);
+  /** Scratch: the non-zero features of a layer-0 input, one bit each. */
+  private inputMask: Uint32Array = new Uint32Array(0);
 
   constructor(readonly ir: ModelIR) {
     this.constants = modelConstants(ir);
@@ -117,13 +128,15 @@ export class TinyFoaModel {
             p2: 1,
           }))
         : [];
+      const weights = new Float32Array(total);
       return {
         ir: layer,
         blocks,
         blockOffset,
         classifier: new Uint32Array(classes * classifierRowWords),
         classifierRowWords,
-        weights: new Float32Array(total),
+        weights,
+        weightBits: new Int32Array(weights.buffer),
         bias: new Float32Array(layer.units),
         adam: records,
         bits: new Uint32Array(layer.units * rowWords),
@@ -157,16 +170,23 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     const b = ls.blocks[k]!;
     const cols = b.colEnd - b.colStart;
+    const weights = ls.weights;
+    const raw = ls.weightBits;
+    const bitWords = ls.bits;
+    const f = Math.fround;
     let off = ls.blockOffset[k]!;
     let sum = 0;
     for (let j = b.rowStart; j < b.rowEnd; j++) {
       const rowBase = j * ls.rowWords;
       for (let i = b.colStart; i < b.colStart + cols; i++) {
-        const w = ls.weights[off++]!;
-        sum = add(sum, Math.abs(w));
+        sum = f(sum + Math.abs(weights[off]!));
+        // The bit is w ≥ 0 (−0 included), from the binary32 pattern without a branch: negative
+        // means the sign bit is set and the magnitude bits are not all zero.
+        const r = raw[off++]!;
+        const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
         const word = rowBase + (i >>> 5);
-        const mask = 1 << (i & 31);
-        ls.bits[word] = w >= 0 ? ls.bits[word]! | mask : ls.bits[word]! & ~mask;
+        const shift = i & 31;
+        bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
       }
     }
     ls.absSum[k] = sum;
@@ -194,13 +214,24 @@ export class TinyFoaModel {
     const k = ls.ir.inputs;
     const z = new Float32Array(n);
     const scale = mul(ls.alpha, this.constants.gammaIn);
+    // The sums are integers, so visiting only the non-zero features (a mask of them, one bit per
+    // feature like the weight rows) gives the same pos and total as visiting every feature.
+    const rowWords = ls.rowWords;
+    const nonZero = this.inputMask.length === rowWords ? this.inputMask.fill(0) : (this.inputMask = new Uint32Array(rowWords));
     let total = 0;
-    for (let i = 0; i < k; i++) total += x[i]!;
+    for (let i = 0; i < k; i++) {
+      const v = x[i]!;
+      if (v !== 0) {
+        total += v;
+        nonZero[i >>> 5]! |= 1 << (i & 31);
+      }
+    }
+    const bits = ls.bits;
     for (let j = 0; j < n; j++) {
-      const base = j * ls.rowWords;
+      const base = j * rowWords;
       let pos = 0;
-      for (let w = 0; w < ls.rowWords; w++) {
-        let word = ls.bits[base + w]!;
+      for (let w = 0; w < rowWords; w++) {
+        let word = bits[base + w]! & nonZero[w]!;
         const i0 = w << 5;
         while (word !== 0) {
           const t = word & -word;
@@ -375,22 +406,48 @@ export class TinyFoaModel {
       this.pendingLayer = l;
       this.gradBlocks = blocks.map((kb) => new Float32Array(ls.blocks[kb]!.size));
       this.gradBias = new Float32Array(n);
+      this.touchedRows = new Uint8Array(n);
+      this.touchedCols = new Uint8Array(k);
     }
-    blocks.forEach((kb, idx) => {
-      const b = ls.blocks[kb]!;
+    // A term d·h_i with d = ±0 or h_i = 0 is ±0, and g + ±0 = g: g starts at +0 and a sum of
+    // binary32 values is −0 only when both are −0, so g is never −0. Such terms are skipped.
+    const cols = new Int32Array(k);
+    let nCols = 0;
+    for (let i = 0; i < k; i++) {
+      if (h[i] !== 0) {
+        cols[nCols++] = i;
+        this.touchedCols[i] = 1;
+      }
+    }
+    for (let j = 0; j < n; j++) if (dz[j] !== 0) this.touchedRows[j] = 1;
+    for (let idx = 0; idx < blocks.length; idx++) {
+      const b = ls.blocks[blocks[idx]!]!;
       const g = this.gradBlocks[idx]!;
-      let o = 0;
+      const width = b.colEnd - b.colStart;
+      let first = 0;
+      while (first < nCols && cols[first]! < b.colStart) first++;
+      let end = first;
+      while (end < nCols && cols[end]! < b.colEnd) end++;
       for (let j = b.rowStart; j < b.rowEnd; j++) {
         const d = dz[j]!;
-        for (let i = b.colStart; i < b.colEnd; i++, o++) g[o] = add(g[o]!, mul(d, h[i]!));
+        if (d === 0) continue;
+        const row = (j - b.rowStart) * width - b.colStart;
+        for (let c = first; c < end; c++) {
+          const i = cols[c]!;
+          g[row + i] = add(g[row + i]!, mul(d, h[i]!));
+        }
       }
-    });
+    }
     for (let j = 0; j < n; j++) this.gradBias[j] = add(this.gradBias[j]!, dz[j]!);
     this.pendingSamples++;
   }
 
   /** §8.10–11: the optimizer over the active records, check, commit, refresh. */
   private applyUpdate(l: number): void {
+    if (this.ir.training.optimizer.kind === 'sgd') {
+      this.applySgdUpdate(l);
+      return;
+    }
     const ls = this.layers[l]!;
     const blocks = this.activeBlocks(l);
     const batch = this.constants.batch;
@@ -424,6 +481,75 @@ export class TinyFoaModel {
     });
     ls.bias.set(bias);
     if (biasRec) ls.adam[ls.blocks.length] = biasRec;
+    for (const kb of blocks) this.refreshBlock(l, kb);
+    ls.steps++;
+  }
+
+  /**
+   * §8.10–11 for SGD, computing only the weights whose gradient can be non-zero (rows and
+   * columns touched by the batch): every other weight keeps its value exactly (see touchedRows),
+   * so its new value, its finiteness (it was committed finite) and its sign bit are the old ones.
+   * Same results as the general path; absSum is still re-summed over the whole block in §6 order.
+   */
+  private applySgdUpdate(l: number): void {
+    const ls = this.layers[l]!;
+    const blocks = this.activeBlocks(l);
+    const batch = this.constants.batch;
+    const lr = this.constants.learningRate;
+    const rows = this.touchedRows;
+    const colsTouched = this.touchedCols;
+    // The new values and where they go, uncommitted until all are known finite.
+    let count = 0;
+    for (const kb of blocks) {
+      const b = ls.blocks[kb]!;
+      let r = 0;
+      let c = 0;
+      for (let j = b.rowStart; j < b.rowEnd; j++) r += rows[j]!;
+      for (let i = b.colStart; i < b.colEnd; i++) c += colsTouched[i]!;
+      count += r * c;
+    }
+    const at = new Int32Array(count);
+    const values = new Float32Array(count);
+    // Per block: its touched columns (layer column indices).
+    const blockCols = blocks.map((kb) => {
+      const b = ls.blocks[kb]!;
+      const list: number[] = [];
+      for (let i = b.colStart; i < b.colEnd; i++) if (colsTouched[i]) list.push(i);
+      return Int32Array.from(list);
+    });
+    const weights = ls.weights;
+    let n = 0;
+    for (let idx = 0; idx < blocks.length; idx++) {
+      const b = ls.blocks[blocks[idx]!]!;
+      const off = ls.blockOffset[blocks[idx]!]!;
+      const g = this.gradBlocks[idx]!;
+      const width = b.colEnd - b.colStart;
+      const cols = blockCols[idx]!;
+      const nCols = cols.length;
+      for (let j = b.rowStart; j < b.rowEnd; j++) {
+        if (!rows[j]) continue;
+        const row = off + (j - b.rowStart) * width - b.colStart;
+        const gRow = row - off;
+        for (let c = 0; c < nCols; c++) {
+          const i = cols[c]!;
+          const gi = batch === 1 ? g[gRow + i]! : div(g[gRow + i]!, batch);
+          at[n] = row + i;
+          values[n++] = clamp1(sub(weights[row + i]!, mul(lr, gi)));
+        }
+      }
+    }
+    const gb = this.gradBias;
+    const bias = new Float32Array(gb.length);
+    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+    if (!isFiniteArray(values) || !isFiniteArray(bias)) {
+      throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
+    }
+
+    // Commit: the weights, their sign bits, then absSum and α of each updated block (§6).
+    for (let q = 0; q < n; q++) weights[at[q]!] = values[q]!;
+    ls.bias.set(bias);
+    // Bits and absSum in one pass over each block: the sum is a chain of dependent roundings,
+    // and the bit updates run in its shadow.
     for (const kb of blocks) this.refreshBlock(l, kb);
     ls.steps++;
   }
