@@ -30,6 +30,8 @@ const debianNeeds = [
   { pkg: 'cppcheck', present: () => has('cppcheck') },
   { pkg: 'librsvg2-bin', present: () => has('rsvg-convert') },
   { pkg: 'gcc', present: () => has('gcc') },
+  { pkg: 'gdb-multiarch', present: () => has('gdb-multiarch') },
+  { pkg: 'openocd', present: () => has('openocd') },
 ];
 
 function installDebian() {
