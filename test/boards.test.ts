@@ -208,12 +208,13 @@ describe('flash', () => {
     expect(String((drive as Error).message)).toMatch(/not mounted: hold BOOTSEL/);
   });
 
-  it('`tinyfoa flash --dry-run` builds the model for the board and prints the command', async () => {
+  it('`tinyfoa flash --dry-run` builds examples/microbit.ts for the micro:bit (it fits 16 KiB) and prints the command', async () => {
     const out = join(work, 'cli-flash');
-    const r = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'nucleo-f411re', '--probe', 'stlink', '--dry-run', '-o', out, '--json'], { reject: false, all: true });
+    const r = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'microbit', '--probe', 'pyocd', '--dry-run', '-o', out, '--json'], { reject: false, all: true });
     expect(r.exitCode, r.all).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.command).toEqual(['st-flash', '--reset', 'write', join(out, 'build/firmware.bin'), '0x08000000']);
+    expect(j.command).toEqual(['pyocd', 'flash', '--target', 'nrf51', join(out, 'build/firmware.elf')]);
+    expect(j.flashed).toBe(false);
     expect(readFileSync(join(out, 'build/firmware.bin')).length).toBeGreaterThan(1000);
     const bad = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'cortex-m4', '--dry-run', '-o', out], { reject: false, all: true });
     expect(bad.exitCode, bad.all).toBe(2);
