@@ -32,6 +32,8 @@ const debianNeeds = [
   { pkg: 'gcc', present: () => has('gcc') },
   { pkg: 'cmake', present: () => has('cmake') },
   { pkg: 'ninja-build', present: () => has('ninja') },
+  { pkg: 'gdb-multiarch', present: () => has('gdb-multiarch') },
+  { pkg: 'openocd', present: () => has('openocd') },
 ];
 
 function installDebian() {

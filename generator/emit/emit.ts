@@ -6,11 +6,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
-import { kernelFlags, projectRoot } from '../../targets/targets.ts';
+import { projectRoot } from '../../targets/targets.ts';
 import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
-import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
+import { formatCommand } from '../toolchain/compile.ts';
+import { buildFacts, emulatorCommand } from '../toolchain/facts.ts';
 import { packagingData, packagingFiles } from './packaging.ts';
+import { renodeScript } from './renode.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -70,42 +72,38 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   const t = p.target;
   const targetFiles = new Set<string>([...t.runtimeSources]);
   if (t.linkerScript) targetFiles.add(t.linkerScript);
-  for (const name of readdirSync(join(projectRoot, t.includeDir)).sort()) {
-    if (name.endsWith('.h')) targetFiles.add(join(t.includeDir, name));
+  for (const f of t.linkerIncludes) targetFiles.add(f);
+  // Headers of the include directory, and those beside the target's sources (board drivers).
+  for (const dir of new Set([t.includeDir, ...t.runtimeSources.map((f) => dirname(f))])) {
+    for (const name of readdirSync(join(projectRoot, dir)).sort()) {
+      if (name.endsWith('.h')) targetFiles.add(join(dir, name));
+    }
   }
   for (const f of [...targetFiles].sort()) {
     files.push({ path: `${LAYOUT.target}/${basename(f)}`, contents: readFileSync(join(projectRoot, f)) });
   }
-  const sources = files.filter((f) => f.path.endsWith('.c')).map((f) => f.path);
-  const layout = t.layout;
+  const sources = files.filter((f) => /\.(c|S)$/.test(f.path)).map((f) => f.path);
+  const facts = buildFacts(t, { fileName: (f) => `${LAYOUT.target}/${basename(f)}` });
+  const elf = 'build/firmware.elf';
   const makeData = {
     ...data,
-    cc: t.compiler,
+    cc: facts.compiler,
     size: t.sizeTool,
-    cflags: [...MANDATORY_CFLAGS, ...t.cpuFlags, ...kernelFlags(t), ...(t.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])].join(' '),
-    ldflags: [
-      ...t.cpuFlags,
-      ...(t.linkerScript ? [`-T${LAYOUT.target}/${basename(t.linkerScript)}`] : []),
-      ...(t.gcSections ? ['-Wl,--gc-sections'] : []),
-      ...(layout
-        ? [
-            `-Wl,--defsym=__tf_stack_size=${layout.stackBytes}`,
-            `-Wl,--defsym=__tf_handler_stack_size=${layout.handlerStackBytes}`,
-            `-Wl,--defsym=__tf_heap_size=${layout.heapBytes}`,
-          ]
-        : []),
-    ].join(' '),
-    ldlibs: t.linkFlags.join(' '),
+    cflags: facts.cflags.join(' '),
+    ldflags: facts.ldflags.join(' '),
+    ldlibs: facts.ldlibs.join(' '),
     includes: [LAYOUT.model, LAYOUT.runtime, LAYOUT.target].map((d) => `-I${d}`).join(' '),
     sources: sources.join(' \\\n          '),
-    run: t.qemu
-      ? `qemu-system-arm -M ${t.qemu.machine} -nographic -monitor none -serial none -semihosting-config enable=on,target=native -kernel $(CURDIR)/build/firmware.elf`
-      : '$(CURDIR)/build/firmware.elf',
+    run:
+      t.runner === 'none'
+        ? `@echo "${t.name} is a build-only board: program it with tinyfoa flash <model> --board ${t.name}"`
+        : formatCommand(emulatorCommand(t, { elf: t.runner === 'native' ? `./${elf}` : elf, argv: [basename(elf)] })),
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
-  const words = (flags: string): string[] => flags.split(' ').filter((f) => f.length > 0);
-  const packaging = { sources, ldflags: words(makeData.ldflags), ldlibs: words(makeData.ldlibs) };
+  const packaging = { sources, ldflags: facts.ldflags, ldlibs: facts.ldlibs };
   files.push({ path: 'README.md', contents: render('README.md.hbs', { ...makeData, ...packagingData(p, packaging, TOOL_VERSION) }) });
+  const resc = renodeScript(t, elf);
+  if (resc !== null) files.push({ path: 'renode.resc', contents: resc });
   files.push({ path: 'tinyfoa.json', contents: `${JSON.stringify(manifest(p), null, 2)}\n` });
   files.push(...packagingFiles(p, packaging, TOOL_VERSION, render));
   return files;

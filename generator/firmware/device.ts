@@ -8,7 +8,7 @@ import { BadInputError, CheckFailedError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
 import { arenaFloats, bitArenaWords, FitError, plan, type FitMode, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
-import { compileFirmware, symbolSize, type CompileResult } from '../toolchain/compile.ts';
+import { compileFirmware, symbolSize, ToolchainError, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { parseFirmwareOutput, writeJobFiles, type FirmwareOutput } from './job.ts';
@@ -93,6 +93,8 @@ export async function buildFirmware(
     ...(options.defines ? { defines: options.defines } : {}),
     // The linker names every object that references a heap function.
     extraFlags: HEAP_FUNCTIONS.map((f) => `-Wl,-y,${f}`),
+  }).catch((e: unknown) => {
+    throw linkOverflow(e, planned);
   });
   const heapUsers = heapReferences(compile.stderr);
   if (heapUsers.length > 0) {
@@ -111,6 +113,26 @@ export async function buildFirmware(
 }
 
 export type { FitMode } from '../plan/plan.ts';
+
+/**
+ * A board's linker script holds exactly the part's memory, so a model too big for it fails
+ * at link time ("region `RAM' overflowed by N bytes"): that is the model not fitting (bad
+ * input, exit 2), not a broken tool.
+ */
+function linkOverflow(error: unknown, planned: PlannedModel): unknown {
+  const stderr = error instanceof ToolchainError ? error.stderr : '';
+  const overflow = /region [`']?(RAM|FLASH)'? overflowed by (\d+) bytes/.exec(stderr);
+  if (overflow === null) return error;
+  const region = overflow[1]!;
+  const device = planned.target.device;
+  const advice =
+    region === 'RAM'
+      ? `${planned.store === 'ram' ? `move the weight store (${fmt(planned.memory.store)} bytes) out of RAM with --store user, ` : ''}raise training.slices to shrink the arena (${fmt(planned.arenaFloats * 4)} bytes now) or use fewer units`
+      : 'use fewer units or layers';
+  return new FitError(
+    `model ${planned.ir.name} does not fit ${device?.part ?? planned.target.name} (target ${planned.target.name}): its ${region} overflows by ${fmt(Number(overflow[2]))} bytes; ${advice}`,
+  );
+}
 
 const HEAP_FUNCTIONS = ['malloc', 'calloc', 'realloc', 'free'];
 
