@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../../targets/targets.ts';
-import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
+import { DRIVER_FILES, DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
 
@@ -60,9 +60,12 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     { path: `${LAYOUT.model}/${p.prefix}_model.c`, contents: render('model.c.hbs', data) },
   ];
   for (const name of readdirSync(RUNTIME_SOURCE_DIR).sort()) {
-    if (!/\.[ch]$/.test(name)) continue;
-    const dir = name === DRIVER_SOURCE ? LAYOUT.driver : LAYOUT.runtime;
-    files.push({ path: `${dir}/${name}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
+    if (!/\.[ch]$/.test(name) || name === DRIVER_SOURCE) continue;
+    files.push({ path: `${LAYOUT.runtime}/${name}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
+  }
+  // The driver of the target's console: stdio over semihosting, or the serial link (docs/link.md).
+  for (const name of DRIVER_FILES[p.target.console]) {
+    files.push({ path: `${LAYOUT.driver}/${basename(name)}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
   }
   const t = p.target;
   const targetFiles = new Set<string>([...t.runtimeSources]);

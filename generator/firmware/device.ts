@@ -10,6 +10,8 @@ import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
 import { plan, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
+import { runBoardJob } from '../link/board.ts';
+import type { SessionOptions } from '../link/session.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { parseFirmwareOutput, writeJobFiles, type FirmwareOutput } from './job.ts';
 
@@ -171,20 +173,39 @@ export async function runJob(
   fw: BuiltFirmware,
   workDir: string,
   files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
-  options: { timeoutMs?: number; icount?: boolean; logName?: string; onStdoutLine?: (line: string) => void } = {},
+  options: {
+    timeoutMs?: number;
+    icount?: boolean;
+    logName?: string;
+    onStdoutLine?: (line: string) => void;
+    /** Board targets (console 'uart'): retry timing and injected faults of the serial link. */
+    link?: SessionOptions;
+  } = {},
 ): Promise<JobRun> {
   mkdirSync(workDir, { recursive: true });
   writeJobFiles(workDir, files);
   const logFile = join(workDir, options.logName ?? 'firmware.log');
-  const run = await runFirmware({
-    target: fw.target,
-    elf: fw.compile.elf,
-    cwd: workDir,
+  const common = {
     timeoutMs: options.timeoutMs ?? 600_000,
     logFile,
     ...(options.icount !== undefined ? { icount: options.icount } : {}),
-    ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
-  });
+  };
+  // A board target gets the same job over its serial link (docs/link.md), not through files.
+  const run =
+    fw.target.console === 'uart'
+      ? await runBoardJob(fw.target, fw.compile.elf, files, {
+          ...common,
+          ...options.link,
+          workDir,
+          ...(options.onStdoutLine ? { onLine: options.onStdoutLine } : {}),
+        })
+      : await runFirmware({
+          ...common,
+          target: fw.target,
+          elf: fw.compile.elf,
+          cwd: workDir,
+          ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
+        });
   if (run.timedOut) throw new FirmwareError(`firmware on ${fw.target.name} timed out; log: ${logFile}`, logFile);
   const failLine = run.stdout.split('\n').find((l) => l.startsWith('TINYFOA-FAIL'));
   if (run.sentinel !== 'ok' || run.exitCode !== 0) {
