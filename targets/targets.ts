@@ -81,6 +81,8 @@ export interface Target {
   readonly floatAbi: 'soft' | 'hard';
   /** FPU name as gcc spells it, or a description for the host; null when soft-float. */
   readonly fpu: string | null;
+  /** `-D` definitions for every compile of this target (e.g. the cycle counter's clock). */
+  readonly defines: Readonly<Record<string, string>>;
   /** Extra link flags (C library, semihosting). */
   readonly linkFlags: readonly string[];
   /** Whether to add -ffunction-sections -fdata-sections -Wl,--gc-sections. */
@@ -145,6 +147,7 @@ function armTarget(spec: ArmSpec): Target {
         : [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=hard', `-mfpu=${spec.fpu}`],
     floatAbi: spec.fpu === null ? 'soft' : 'hard',
     fpu: spec.fpu,
+    defines: { TF_CPU_CLOCK_HZ: `${mps2Cycles.systickHz}u` },
     linkFlags: armLinkFlags,
     gcSections: true,
     linkerScript: 'targets/arm/mps2.ld',
@@ -170,6 +173,7 @@ const hostTarget: Target = {
   cpuFlags: [],
   floatAbi: 'hard',
   fpu: 'host SSE/NEON (binary32, no contraction)',
+  defines: {},
   linkFlags: ['-lm'],
   gcSections: false,
   linkerScript: null,

@@ -9,7 +9,8 @@ import Handlebars from 'handlebars';
 import { projectRoot } from '../../targets/targets.ts';
 import { DRIVER_FILES, DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
-import { MANDATORY_CFLAGS } from '../toolchain/compile.ts';
+import { formatCommand } from '../toolchain/compile.ts';
+import { buildFacts, emulatorCommand } from '../toolchain/facts.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -77,30 +78,18 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     files.push({ path: `${LAYOUT.target}/${basename(f)}`, contents: readFileSync(join(projectRoot, f)) });
   }
   const sources = files.filter((f) => f.path.endsWith('.c')).map((f) => f.path);
-  const layout = t.layout;
+  const facts = buildFacts(t, { fileName: (f) => `${LAYOUT.target}/${basename(f)}` });
+  const elf = 'build/firmware.elf';
   const makeData = {
     ...data,
-    cc: t.compiler,
+    cc: facts.compiler,
     size: t.sizeTool,
-    cflags: [...MANDATORY_CFLAGS, ...t.cpuFlags, ...(t.gcSections ? ['-ffunction-sections', '-fdata-sections'] : [])].join(' '),
-    ldflags: [
-      ...t.cpuFlags,
-      ...(t.linkerScript ? [`-T${LAYOUT.target}/${basename(t.linkerScript)}`] : []),
-      ...(t.gcSections ? ['-Wl,--gc-sections'] : []),
-      ...(layout
-        ? [
-            `-Wl,--defsym=__tf_stack_size=${layout.stackBytes}`,
-            `-Wl,--defsym=__tf_handler_stack_size=${layout.handlerStackBytes}`,
-            `-Wl,--defsym=__tf_heap_size=${layout.heapBytes}`,
-          ]
-        : []),
-    ].join(' '),
-    ldlibs: t.linkFlags.join(' '),
+    cflags: facts.cflags.join(' '),
+    ldflags: facts.ldflags.join(' '),
+    ldlibs: facts.ldlibs.join(' '),
     includes: [LAYOUT.model, LAYOUT.runtime, LAYOUT.target].map((d) => `-I${d}`).join(' '),
     sources: sources.join(' \\\n          '),
-    run: t.qemu
-      ? `qemu-system-arm -M ${t.qemu.machine} -nographic -monitor none -serial none -semihosting-config enable=on,target=native -kernel build/firmware.elf`
-      : './build/firmware.elf',
+    run: formatCommand(emulatorCommand(t, { elf: t.runner === 'native' ? `./${elf}` : elf, argv: [basename(elf)] })),
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
   files.push({ path: 'README.md', contents: render('README.md.hbs', makeData) });

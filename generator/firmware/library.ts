@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { getTarget, projectRoot, type ConsoleKind } from '../../targets/targets.ts';
-import { MANDATORY_CFLAGS, ToolchainError } from '../toolchain/compile.ts';
+import { ToolchainError } from '../toolchain/compile.ts';
+import { buildFacts } from '../toolchain/facts.ts';
 
 export const RUNTIME_SOURCE_DIR = join(projectRoot, 'runtime-c');
 /** The semihosting firmware driver: linked into emulation firmware, not part of the library. */
@@ -48,7 +49,7 @@ export async function buildRuntimeLibrary(
     .filter((f) => f.endsWith('.c') && f !== DRIVER_SOURCE)
     .sort();
   const defines = Object.entries(options.defines ?? {}).map(([name, value]) => `-D${name}=${value}`);
-  const flags = [...target.cpuFlags, ...MANDATORY_CFLAGS, ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : []), ...defines];
+  const flags = [...buildFacts(target).cflags, ...defines];
   await tool(target.compiler, [...flags, `-I${RUNTIME_SOURCE_DIR}`, '-c', ...sources.map((s) => join(RUNTIME_SOURCE_DIR, s))], dir, `compiling the runtime for ${target.name}`);
   const lib = join(dir, 'libtinyfoa.a');
   await tool(target.archiver, ['rcs', lib, ...sources.map((s) => s.replace(/\.c$/, '.o'))], dir, `archiving the runtime for ${target.name}`);

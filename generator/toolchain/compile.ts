@@ -7,20 +7,10 @@ import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
 import { ToolFailedError } from '../errors.ts';
-import { getTarget, targetFile, type RamLayout, type Target } from '../../targets/targets.ts';
+import { getTarget, type RamLayout, type Target } from '../../targets/targets.ts';
+import { buildFacts } from './facts.ts';
 
-/** Flags every C file in the project is compiled with, on every target (docs/semantics.md §1). */
-export const MANDATORY_CFLAGS: readonly string[] = [
-  '-std=c99',
-  '-O2',
-  '-g',
-  '-Wall',
-  '-Wextra',
-  '-Werror',
-  '-Wdouble-promotion',
-  '-ffp-contract=off',
-  '-fno-fast-math',
-];
+export { MANDATORY_CFLAGS } from './facts.ts';
 
 /** A compiler, size or nm run that failed; `stderr` holds the tool's complete diagnostics. */
 export class ToolchainError extends ToolFailedError {
@@ -109,28 +99,18 @@ export function compileCommand(options: CompileOptions): { command: string[]; el
     }
     return `-D${key}=${value}`;
   });
-  const layout = target.layout === null ? null : { ...target.layout, ...options.layout };
+  const facts = buildFacts(target, options.layout ? { layout: options.layout } : {});
   const command = [
-    target.compiler,
-    ...target.cpuFlags,
-    ...MANDATORY_CFLAGS,
-    ...(target.gcSections ? ['-ffunction-sections', '-fdata-sections'] : []),
+    facts.compiler,
+    ...facts.cflags,
     ...options.includeDirs.map((dir) => `-I${resolve(dir)}`),
-    `-I${targetFile(target.includeDir)}`,
+    ...facts.includes,
     ...defines,
     ...(options.extraFlags ?? []),
     ...options.sources.map((source) => resolve(source)),
-    ...target.runtimeSources.map(targetFile),
-    ...(target.linkerScript === null ? [] : ['-T', targetFile(target.linkerScript)]),
-    ...target.linkFlags,
-    ...(target.gcSections ? ['-Wl,--gc-sections'] : []),
-    ...(layout === null
-      ? []
-      : [
-          `-Wl,--defsym=__tf_stack_size=${layout.stackBytes}`,
-          `-Wl,--defsym=__tf_handler_stack_size=${layout.handlerStackBytes}`,
-          `-Wl,--defsym=__tf_heap_size=${layout.heapBytes}`,
-        ]),
+    ...facts.runtimeSources,
+    ...facts.ldflags,
+    ...facts.ldlibs,
     `-Wl,-Map=${map}`,
     '-o',
     elf,

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { ToolFailedError } from '../errors.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { formatCommand } from './compile.ts';
+import { emulatorCommand } from './facts.ts';
 
 /** Lines the firmware prints last: `TINYFOA-OK`, or `TINYFOA-FAIL <code> <message>`. */
 export const SENTINEL_OK = 'TINYFOA-OK';
@@ -78,17 +79,12 @@ export function parseSentinel(stdout: string): { sentinel: Sentinel; failCode: n
 const CMDLINE_LIMIT = 255;
 const ARGV_LIMIT = 16;
 
-/** QEMU option values escape a comma by doubling it. */
-function qemuOptionValue(value: string): string {
-  return value.replace(/,/g, ',,');
-}
-
 /** The argv that runs `options.elf` (nothing is run). */
 export function runCommand(options: Omit<RunOptions, 'cwd' | 'timeoutMs' | 'logFile'>): string[] {
   const target = typeof options.target === 'string' ? getTarget(options.target) : options.target;
   const elf = resolve(options.elf);
   const args = options.args ?? [];
-  if (target.runner === 'native' || target.qemu === null) return [elf, ...args];
+  if (target.runner === 'native' || target.qemu === null) return emulatorCommand(target, { elf, argv: [elf, ...args] });
 
   const argv = [basename(elf), ...args];
   for (const arg of argv) {
@@ -102,21 +98,7 @@ export function runCommand(options: Omit<RunOptions, 'cwd' | 'timeoutMs' | 'logF
   if (argv.join(' ').length > CMDLINE_LIMIT) {
     throw new Error(`firmware command line longer than ${CMDLINE_LIMIT} bytes: '${argv.join(' ')}'`);
   }
-  return [
-    'qemu-system-arm',
-    '-M',
-    target.qemu.machine,
-    '-nographic',
-    '-monitor',
-    'none',
-    '-serial',
-    'none',
-    ...(options.icount === true ? ['-icount', 'shift=0'] : []),
-    '-semihosting-config',
-    ['enable=on', 'target=native', ...argv.map((arg) => `arg=${qemuOptionValue(arg)}`)].join(','),
-    '-kernel',
-    elf,
-  ];
+  return emulatorCommand(target, { elf, argv, ...(options.icount === true ? { icount: true } : {}) });
 }
 
 /** Runs firmware to completion or timeout; never throws for a failing firmware. */

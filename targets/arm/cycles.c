@@ -22,7 +22,10 @@
 #define TF_SYSTICK_RELOAD 0x00FFFFFFu
 #endif
 #define TF_SYSTICK_PERIOD ((uint64_t)TF_SYSTICK_RELOAD + 1u)
+/* The SysTick clock, from the target record (targets/targets.ts, cycles.systickHz). */
+#ifndef TF_CPU_CLOCK_HZ
 #define TF_CPU_CLOCK_HZ 25000000u
+#endif
 
 static volatile uint32_t tf_systick_wraps;
 
