@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { ToolFailedError } from '../errors.ts';
 import type { Target } from '../../targets/targets.ts';
 import { formatCommand } from '../toolchain/compile.ts';
+import { emulatorCommand } from '../toolchain/facts.ts';
 import { parseSentinel, type RunResult } from '../toolchain/run.ts';
 import { LinkSession, runLinkJob, type SessionOptions, type Transport } from './session.ts';
 
@@ -49,21 +50,7 @@ export function processTransport(child: ChildProcess): Transport & { stderr: () 
  * native target, else QEMU's machine with the first serial port on stdio and no semihosting.
  */
 export function boardCommand(target: Target, elf: string, options: { icount?: boolean } = {}): string[] {
-  if (target.runner === 'native' || target.qemu === null) return [resolve(elf)];
-  return [
-    'qemu-system-arm',
-    '-M',
-    target.qemu.machine,
-    '-display',
-    'none',
-    '-monitor',
-    'none',
-    '-serial',
-    'stdio',
-    ...(options.icount === true ? ['-icount', 'shift=0'] : []),
-    '-kernel',
-    resolve(elf),
-  ];
+  return emulatorCommand(target, { elf: resolve(elf), serial: 'stdio', ...(options.icount !== undefined ? { icount: options.icount } : {}) });
 }
 
 export interface BoardRunOptions extends SessionOptions {
