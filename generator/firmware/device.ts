@@ -10,7 +10,7 @@ import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
 import { plan, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
-import { runBoardJob } from '../link/board.ts';
+import { runBoardJob, runPortJob } from '../link/board.ts';
 import type { SessionOptions } from '../link/session.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { parseFirmwareOutput, writeJobFiles, type FirmwareOutput } from './job.ts';
@@ -180,6 +180,8 @@ export async function runJob(
     onStdoutLine?: (line: string) => void;
     /** Board targets (console 'uart'): retry timing and injected faults of the serial link. */
     link?: SessionOptions;
+    /** Board targets: a real board on this serial port runs the job instead of the emulator. */
+    port?: string;
   } = {},
 ): Promise<JobRun> {
   mkdirSync(workDir, { recursive: true });
@@ -191,14 +193,15 @@ export async function runJob(
     ...(options.icount !== undefined ? { icount: options.icount } : {}),
   };
   // A board target gets the same job over its serial link (docs/link.md), not through files.
+  if (options.port !== undefined && fw.target.console !== 'uart') {
+    throw new BadInputError(`--port needs a board target (console 'uart'); ${fw.target.name} talks through semihosting`);
+  }
+  const board = { ...common, ...options.link, workDir, ...(options.onStdoutLine ? { onLine: options.onStdoutLine } : {}) };
   const run =
-    fw.target.console === 'uart'
-      ? await runBoardJob(fw.target, fw.compile.elf, files, {
-          ...common,
-          ...options.link,
-          workDir,
-          ...(options.onStdoutLine ? { onLine: options.onStdoutLine } : {}),
-        })
+    options.port !== undefined
+      ? await runPortJob(options.port, files, board)
+      : fw.target.console === 'uart'
+      ? await runBoardJob(fw.target, fw.compile.elf, files, board)
       : await runFirmware({
           ...common,
           target: fw.target,

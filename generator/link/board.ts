@@ -4,9 +4,11 @@
  * machine with the UART on stdio, or a real board on a serial port (`--port`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ToolFailedError } from '../errors.ts';
+import tty from 'node:tty';
+import { execa } from 'execa';
+import { BadInputError, ToolFailedError } from '../errors.ts';
 import type { Target } from '../../targets/targets.ts';
 import { formatCommand } from '../toolchain/compile.ts';
 import { emulatorCommand } from '../toolchain/facts.ts';
@@ -142,4 +144,56 @@ export async function driveSession(
     durationMs,
     logFile,
   };
+}
+
+/** A serial port that does not exist or is not a terminal device. */
+export class SerialPortError extends BadInputError {}
+
+/**
+ * Opens a serial port for the link: 115200 baud, 8 data bits, no parity, one stop bit, raw
+ * (no echo, no line editing, no flow control), as targets/common/tf_uart.h configures the board.
+ */
+export async function openSerialPort(device: string): Promise<Transport> {
+  if (!existsSync(device)) {
+    throw new SerialPortError(`serial port ${device} does not exist: connect the board and pass the port it appears as (e.g. /dev/ttyACM0)`);
+  }
+  const stty = await execa(
+    'stty',
+    ['-F', device, '115200', 'raw', '-echo', '-echoe', '-echok', '-echoctl', '-ixon', '-ixoff', '-crtscts', 'cs8', '-cstopb', '-parenb', 'clocal'],
+    { reject: false, stdin: 'ignore' },
+  );
+  if (stty.failed) {
+    throw new SerialPortError(`cannot set ${device} to 115200 8N1 raw (stty: ${String(stty.stderr).trim() || `exit ${String(stty.exitCode)}`}): is it a serial port, and may you open it?`);
+  }
+  const fd = openSync(device, constants.O_RDWR | constants.O_NOCTTY);
+  if (!tty.isatty(fd)) throw new SerialPortError(`${device} is not a terminal device: pass a serial port`);
+  const port = new tty.ReadStream(fd);
+  const ended = new Promise<string>((resolveEnd) => {
+    port.on('error', (e) => resolveEnd(`serial port ${device}: ${e.message}`));
+    port.on('close', () => resolveEnd(`serial port ${device} was closed`));
+  });
+  return {
+    write: (bytes) => {
+      port.write(bytes);
+    },
+    onData: (listener) => {
+      port.on('data', (b: Buffer) => listener(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    },
+    ended,
+    close: async () => {
+      port.destroy();
+      await ended;
+    },
+  };
+}
+
+/** Runs the job with a board on a serial port (`run --port`); the board runs the image already. */
+export async function runPortJob(
+  device: string,
+  files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
+  options: BoardRunOptions,
+): Promise<RunResult> {
+  const started = Date.now();
+  const transport = await openSerialPort(device);
+  return await driveSession(transport, ['serial-port', device], files, options, started);
 }
