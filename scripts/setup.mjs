@@ -30,6 +30,8 @@ const debianNeeds = [
   { pkg: 'cppcheck', present: () => has('cppcheck') },
   { pkg: 'librsvg2-bin', present: () => has('rsvg-convert') },
   { pkg: 'gcc', present: () => has('gcc') },
+  // Loads board images through a GDB server (QEMU's gdbstub in the tests; openocd, pyocd, J-Link on real probes).
+  { pkg: 'gdb-multiarch', present: () => has('gdb-multiarch') },
 ];
 
 function installDebian() {
