@@ -67,8 +67,9 @@ export type ConsoleKind = 'semihosting' | 'uart';
 export interface Target {
   readonly name: string;
   readonly description: string;
-  /** How firmware for this target is run: in QEMU, or directly as a host process. */
-  readonly runner: 'qemu' | 'native';
+  /** How firmware for this target is run: in QEMU, directly as a host process, or not at all
+   * here ('none': a build-only board, flashed to the real part with `tinyfoa flash`). */
+  readonly runner: 'qemu' | 'native' | 'none';
   readonly console: ConsoleKind;
   readonly compiler: string;
   /** binutils `size` and `nm` that understand this target's ELF files. */
@@ -89,6 +90,8 @@ export interface Target {
   readonly gcSections: boolean;
   /** Linker script, relative to the project root; null for the host's default. */
   readonly linkerScript: string | null;
+  /** Files the linker script INCLUDEs, from the script's own directory (linked with -L there). */
+  readonly linkerIncludes: readonly string[];
   /** Sources linked into every firmware of this target, relative to the project root. */
   readonly runtimeSources: readonly string[];
   /** Include directory holding the measurement header cycles.h, relative to the project root. */
@@ -99,6 +102,35 @@ export interface Target {
   readonly emulatorMemory: EmulatorMemory | null;
   readonly qemu: QemuMachine | null;
   readonly cycles: CycleCounter | null;
+  /** How a probe programs the real board (`tinyfoa flash`); null for emulator-only targets. */
+  readonly flash: BoardFlash | null;
+  /** Renode's description of the part, for the generated `.resc` (not tested here); null if Renode has none. */
+  readonly renode: RenodeFacts | null;
+}
+
+/** The probes `tinyfoa flash` drives; 'uf2' copies a UF2 image to the board's boot drive. */
+export type ProbeKind = 'openocd' | 'pyocd' | 'stlink' | 'gdb' | 'uf2';
+
+/** What each probe needs to know about a board (docs/targets.md, "Flashing"). */
+export interface BoardFlash {
+  readonly defaultProbe: ProbeKind;
+  /** openocd `-f` configuration files, as Debian's openocd package names them (scripts/ …). */
+  readonly openocd: readonly string[];
+  /** pyocd's `--target` name; null where pyocd has no built-in support. */
+  readonly pyocd: string | null;
+  /** st-flash writes the raw image here (STM32 boards only; null elsewhere). */
+  readonly stlinkAddress: number | null;
+  /** UF2 family ID (boards with a UF2 boot loader; null elsewhere). */
+  readonly uf2FamilyId: number | null;
+  /** The boot drive's volume label that a UF2 image is copied to. */
+  readonly uf2Volume: string | null;
+}
+
+export interface RenodeFacts {
+  /** Platform description shipped with Renode, relative to its installation. */
+  readonly platform: string;
+  /** The console UART's peripheral name in that platform. */
+  readonly uart: string;
 }
 
 const KiB = 1024;
@@ -128,6 +160,8 @@ interface ArmSpec {
   readonly machine: string;
   /** Board RAM the linker script leaves alone (QEMU's mps2 boards differ here). */
   readonly extraRamOrigin: number;
+  /** The board's own memory map, where it is not the mps2 one (mps2-an505). */
+  readonly memory?: { readonly linkerScript: string; readonly emulatorMemory: EmulatorMemory; readonly cycles: CycleCounter };
 }
 
 /** A Cortex-M target on a QEMU mps2 board, built with arm-none-eabi-gcc and newlib-nano. */
@@ -147,17 +181,20 @@ function armTarget(spec: ArmSpec): Target {
         : [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=hard', `-mfpu=${spec.fpu}`],
     floatAbi: spec.fpu === null ? 'soft' : 'hard',
     fpu: spec.fpu,
-    defines: { TF_CPU_CLOCK_HZ: `${mps2Cycles.systickHz}u` },
+    defines: { TF_CPU_CLOCK_HZ: `${(spec.memory?.cycles ?? mps2Cycles).systickHz}u` },
     linkFlags: armLinkFlags,
     gcSections: true,
-    linkerScript: 'targets/arm/mps2.ld',
+    linkerScript: spec.memory?.linkerScript ?? 'targets/arm/mps2.ld',
+    linkerIncludes: ['targets/arm/sections.ld'],
     runtimeSources: ['targets/arm/startup.c', 'targets/arm/cycles.c'],
     includeDir: 'targets/common',
     layout: armLayout,
     device: spec.device,
-    emulatorMemory: mps2Memory(spec.extraRamOrigin),
+    emulatorMemory: spec.memory?.emulatorMemory ?? mps2Memory(spec.extraRamOrigin),
     qemu: { machine: spec.machine, cpu: spec.cpu },
-    cycles: mps2Cycles,
+    cycles: spec.memory?.cycles ?? mps2Cycles,
+    flash: null,
+    renode: null,
   };
 }
 
@@ -177,6 +214,7 @@ const hostTarget: Target = {
   linkFlags: ['-lm'],
   gcSections: false,
   linkerScript: null,
+  linkerIncludes: [],
   runtimeSources: ['targets/host/cycles.c'],
   includeDir: 'targets/common',
   layout: null,
@@ -184,6 +222,8 @@ const hostTarget: Target = {
   emulatorMemory: null,
   qemu: null,
   cycles: null,
+  flash: null,
+  renode: null,
 };
 
 /* The board driver as a native process: its console UART is stdin/stdout (docs/link.md). */
@@ -194,6 +234,93 @@ const hostLinkTarget: Target = {
   console: 'uart',
   runtimeSources: [...hostTarget.runtimeSources, 'targets/host/tf_uart.c'],
 };
+
+/* Board targets: newlib-nano with the project's own system calls over the console UART
+ * (targets/board/startup.c), no semihosting; libm for sqrtf. */
+const boardLinkFlags = ['--specs=nano.specs', '-nostartfiles', '-lm'] as const;
+
+/** What differs between the board targets; boardTarget() adds the rest. */
+interface BoardSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly cpu: string;
+  readonly fpu: string | null;
+  readonly device: DeclaredDevice;
+  /** The part's memory map: what the linker script places, and memory it leaves alone. */
+  readonly memory: EmulatorMemory;
+  /** Linker script under targets/board/. */
+  readonly linkerScript: string;
+  /** The console UART driver under targets/board/ and the -D values that choose its pins. */
+  readonly uart: { readonly source: string; readonly defines: Readonly<Record<string, string>> };
+  /** Extra sources (RP2040: the boot stage 2). */
+  readonly extraSources?: readonly string[];
+  readonly layout: RamLayout;
+  /** The QEMU machine that emulates this part, or null for a build-only board. */
+  readonly machine: string | null;
+  readonly cycles: CycleCounter;
+  readonly flash: BoardFlash;
+  readonly renode: RenodeFacts | null;
+}
+
+function boardTarget(spec: BoardSpec): Target {
+  return {
+    name: spec.name,
+    description: spec.description,
+    runner: spec.machine === null ? 'none' : 'qemu',
+    console: 'uart',
+    compiler: 'arm-none-eabi-gcc',
+    sizeTool: 'arm-none-eabi-size',
+    nmTool: 'arm-none-eabi-nm',
+    archiver: 'arm-none-eabi-ar',
+    cpuFlags:
+      spec.fpu === null
+        ? [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=soft']
+        : [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=hard', `-mfpu=${spec.fpu}`],
+    floatAbi: spec.fpu === null ? 'soft' : 'hard',
+    fpu: spec.fpu,
+    defines: { TF_CPU_CLOCK_HZ: `${spec.cycles.systickHz}u`, ...spec.uart.defines },
+    linkFlags: boardLinkFlags,
+    gcSections: true,
+    linkerScript: spec.linkerScript,
+    linkerIncludes: ['targets/arm/sections.ld'],
+    runtimeSources: [
+      'targets/board/startup.c',
+      'targets/arm/cycles.c',
+      spec.uart.source,
+      ...(spec.extraSources ?? []),
+    ],
+    includeDir: 'targets/common',
+    layout: spec.layout,
+    device: spec.device,
+    emulatorMemory: spec.memory,
+    qemu: spec.machine === null ? null : { machine: spec.machine, cpu: spec.cpu },
+    cycles: spec.cycles,
+    flash: spec.flash,
+    renode: spec.renode,
+  };
+}
+
+const boardLayout: RamLayout = { stackBytes: 8 * KiB, handlerStackBytes: 1 * KiB, heapBytes: 2 * KiB };
+/* SysTick on the reset clock: 16 MHz HSI (STM32), 16 MHz HFCLK (nRF), about 6 MHz ROSC
+ * (RP2040, imprecise: its count is no time base). */
+const cycles16MHz: CycleCounter = { systickHz: 16_000_000, icountInstructionsPerTick: 0 };
+const stm32 = (address: number): Pick<BoardFlash, 'stlinkAddress' | 'uf2FamilyId' | 'uf2Volume'> => ({
+  stlinkAddress: address,
+  uf2FamilyId: null,
+  uf2Volume: null,
+});
+const stm32Uart = (base: number, apbEnr: number, apbBit: number, tx: [number, number], rx: [number, number], af: number) => ({
+  TF_UART_BASE: `0x${base.toString(16).toUpperCase()}u`,
+  TF_UART_APB_ENR: `0x${apbEnr.toString(16).toUpperCase()}u`,
+  TF_UART_APB_BIT: `${apbBit}u`,
+  TF_UART_TX_PORT: `${tx[0]}u`,
+  TF_UART_TX_PIN: `${tx[1]}u`,
+  TF_UART_RX_PORT: `${rx[0]}u`,
+  TF_UART_RX_PIN: `${rx[1]}u`,
+  TF_UART_AF: `${af}u`,
+});
+const GPIOA = 0;
+const GPIOB = 1;
 
 export const targets = {
   host: hostTarget,
@@ -224,6 +351,126 @@ export const targets = {
     device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
     machine: 'mps2-an500',
     extraRamOrigin: 0x6000_0000,
+  }),
+  'cortex-m33': armTarget({
+    name: 'cortex-m33',
+    description: 'Cortex-M33 (Armv8-M Mainline, secure state), single-precision FPv5 like the STM32L552ZE it declares.',
+    cpu: 'cortex-m33',
+    fpu: 'fpv5-sp-d16',
+    device: { part: 'STM32L552ZE', ramBytes: 256 * KiB, flashBytes: 512 * KiB },
+    machine: 'mps2-an505',
+    extraRamOrigin: 0x8000_0000,
+    memory: {
+      linkerScript: 'targets/arm/an505.ld',
+      emulatorMemory: {
+        code: { origin: 0x1000_0000, bytes: 4 * MiB },
+        ram: { origin: 0x3800_0000, bytes: 4 * MiB },
+        unused: [
+          { origin: 0x3000_0000, bytes: 32 * KiB },
+          { origin: 0x8000_0000, bytes: 16 * MiB },
+        ],
+      },
+      cycles: { systickHz: 20_000_000, icountInstructionsPerTick: 50 },
+    },
+  }),
+  stm32f405: boardTarget({
+    name: 'stm32f405',
+    description: 'STM32F405RG board (Cortex-M4F, FPv4-SP; the Netduino Plus 2 that QEMU netduinoplus2 emulates), console USART1 on PA9/PA10.',
+    cpu: 'cortex-m4',
+    fpu: 'fpv4-sp-d16',
+    device: { part: 'STM32F405RG', ramBytes: 128 * KiB, flashBytes: 1 * MiB },
+    memory: {
+      code: { origin: 0x0800_0000, bytes: 1 * MiB },
+      ram: { origin: 0x2000_0000, bytes: 128 * KiB },
+      unused: [{ origin: 0x1000_0000, bytes: 64 * KiB }],
+    },
+    linkerScript: 'targets/board/stm32f405.ld',
+    uart: { source: 'targets/board/uart_stm32f4.c', defines: stm32Uart(0x4001_1000, 0x44, 4, [GPIOA, 9], [GPIOA, 10], 7) },
+    layout: boardLayout,
+    machine: 'netduinoplus2',
+    cycles: cycles16MHz,
+    flash: { defaultProbe: 'openocd', openocd: ['interface/stlink.cfg', 'target/stm32f4x.cfg'], pyocd: 'stm32f405rg', ...stm32(0x0800_0000) },
+    renode: { platform: 'platforms/cpus/stm32f4.repl', uart: 'sysbus.usart1' },
+  }),
+  microbit: boardTarget({
+    name: 'microbit',
+    description: 'BBC micro:bit v1: nRF51822 (Cortex-M0, no FPU, no hardware divide), 16 KiB RAM; console UART on P0.24/P0.25 (the USB serial port).',
+    cpu: 'cortex-m0',
+    fpu: null,
+    device: { part: 'nRF51822-QFAA', ramBytes: 16 * KiB, flashBytes: 256 * KiB },
+    memory: {
+      code: { origin: 0x0000_0000, bytes: 256 * KiB },
+      ram: { origin: 0x2000_0000, bytes: 16 * KiB },
+      unused: [],
+    },
+    linkerScript: 'targets/board/microbit.ld',
+    uart: { source: 'targets/board/uart_nrf.c', defines: { TF_UART_TX_PIN: '24u', TF_UART_RX_PIN: '25u' } },
+    layout: { stackBytes: 2 * KiB, handlerStackBytes: 256, heapBytes: 1536 },
+    machine: 'microbit',
+    cycles: cycles16MHz,
+    flash: { defaultProbe: 'openocd', openocd: ['interface/cmsis-dap.cfg', 'target/nrf51.cfg'], pyocd: 'nrf51', stlinkAddress: null, uf2FamilyId: null, uf2Volume: null },
+    renode: null,
+  }),
+  'nucleo-f411re': boardTarget({
+    name: 'nucleo-f411re',
+    description: 'NUCLEO-F411RE: STM32F411RE (Cortex-M4F), console USART2 on PA2/PA3 (the ST-LINK virtual COM port). Build only.',
+    cpu: 'cortex-m4',
+    fpu: 'fpv4-sp-d16',
+    device: { part: 'STM32F411RE', ramBytes: 128 * KiB, flashBytes: 512 * KiB },
+    memory: { code: { origin: 0x0800_0000, bytes: 512 * KiB }, ram: { origin: 0x2000_0000, bytes: 128 * KiB }, unused: [] },
+    linkerScript: 'targets/board/nucleo-f411re.ld',
+    uart: { source: 'targets/board/uart_stm32f4.c', defines: stm32Uart(0x4000_4400, 0x40, 17, [GPIOA, 2], [GPIOA, 3], 7) },
+    layout: boardLayout,
+    machine: null,
+    cycles: cycles16MHz,
+    flash: { defaultProbe: 'openocd', openocd: ['board/st_nucleo_f4.cfg'], pyocd: 'stm32f411re', ...stm32(0x0800_0000) },
+    renode: { platform: 'platforms/cpus/stm32f4.repl', uart: 'sysbus.usart2' },
+  }),
+  'stm32f746g-disco': boardTarget({
+    name: 'stm32f746g-disco',
+    description: '32F746GDISCOVERY: STM32F746NG (Cortex-M7, FPv5-SP), console USART1 on PA9/PB7 (the ST-LINK virtual COM port). Build only.',
+    cpu: 'cortex-m7',
+    fpu: 'fpv5-sp-d16',
+    device: { part: 'STM32F746NG', ramBytes: 320 * KiB, flashBytes: 1 * MiB },
+    memory: { code: { origin: 0x0800_0000, bytes: 1 * MiB }, ram: { origin: 0x2000_0000, bytes: 320 * KiB }, unused: [] },
+    linkerScript: 'targets/board/stm32f746g-disco.ld',
+    uart: { source: 'targets/board/uart_stm32f7.c', defines: stm32Uart(0x4001_1000, 0x44, 4, [GPIOA, 9], [GPIOB, 7], 7) },
+    layout: boardLayout,
+    machine: null,
+    cycles: cycles16MHz,
+    flash: { defaultProbe: 'openocd', openocd: ['board/stm32f746g-disco.cfg'], pyocd: 'stm32f746ng', ...stm32(0x0800_0000) },
+    renode: { platform: 'platforms/boards/stm32f7_discovery-bb.repl', uart: 'sysbus.usart1' },
+  }),
+  'nrf52840-dk': boardTarget({
+    name: 'nrf52840-dk',
+    description: 'nRF52840-DK: nRF52840 (Cortex-M4F), console UART0 on P0.06/P0.08 (the J-Link virtual COM port). Build only.',
+    cpu: 'cortex-m4',
+    fpu: 'fpv4-sp-d16',
+    device: { part: 'nRF52840', ramBytes: 256 * KiB, flashBytes: 1 * MiB },
+    memory: { code: { origin: 0x0000_0000, bytes: 1 * MiB }, ram: { origin: 0x2000_0000, bytes: 256 * KiB }, unused: [] },
+    linkerScript: 'targets/board/nrf52840-dk.ld',
+    uart: { source: 'targets/board/uart_nrf.c', defines: { TF_UART_TX_PIN: '6u', TF_UART_RX_PIN: '8u' } },
+    layout: boardLayout,
+    machine: null,
+    cycles: { systickHz: 64_000_000, icountInstructionsPerTick: 0 },
+    flash: { defaultProbe: 'openocd', openocd: ['board/nordic_nrf52_dk.cfg'], pyocd: 'nrf52840', stlinkAddress: null, uf2FamilyId: null, uf2Volume: null },
+    renode: { platform: 'platforms/boards/nrf52840dk_nrf52840.repl', uart: 'sysbus.uart0' },
+  }),
+  rp2040: boardTarget({
+    name: 'rp2040',
+    description: 'Raspberry Pi Pico: RP2040 (Cortex-M0+, no FPU, no hardware divide instruction), 2 MiB external flash, UART0 on GP0/GP1. Build only.',
+    cpu: 'cortex-m0plus',
+    fpu: null,
+    device: { part: 'RP2040 + W25Q16JV', ramBytes: 264 * KiB, flashBytes: 2 * MiB },
+    memory: { code: { origin: 0x1000_0000, bytes: 2 * MiB }, ram: { origin: 0x2000_0000, bytes: 264 * KiB }, unused: [] },
+    linkerScript: 'targets/board/rp2040.ld',
+    uart: { source: 'targets/board/uart_rp2040.c', defines: {} },
+    extraSources: ['targets/board/rp2040_boot2.S'],
+    layout: boardLayout,
+    machine: null,
+    cycles: { systickHz: 6_500_000, icountInstructionsPerTick: 0 },
+    flash: { defaultProbe: 'uf2', openocd: ['interface/cmsis-dap.cfg', 'target/rp2040.cfg'], pyocd: 'rp2040', stlinkAddress: null, uf2FamilyId: 0xe48b_ff56, uf2Volume: 'RPI-RP2' },
+    renode: null,
   }),
 } as const satisfies Record<string, Target>;
 

@@ -138,7 +138,7 @@ describe('the board driver on pipes (host-link)', () => {
     await t.close();
   });
 
-  it('a session says HELLO, learns the board's limits and reads PROGRESS', async () => {
+  it('a session says HELLO, learns the limits of the board and reads PROGRESS', async () => {
     const child = spawn(fw.compile.elf, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     const t = processTransport(child);
     const s = new LinkSession(t, { responseTimeoutMs: 200 });

@@ -71,13 +71,14 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   const t = p.target;
   const targetFiles = new Set<string>([...t.runtimeSources]);
   if (t.linkerScript) targetFiles.add(t.linkerScript);
+  for (const f of t.linkerIncludes) targetFiles.add(f);
   for (const name of readdirSync(join(projectRoot, t.includeDir)).sort()) {
     if (name.endsWith('.h')) targetFiles.add(join(t.includeDir, name));
   }
   for (const f of [...targetFiles].sort()) {
     files.push({ path: `${LAYOUT.target}/${basename(f)}`, contents: readFileSync(join(projectRoot, f)) });
   }
-  const sources = files.filter((f) => f.path.endsWith('.c')).map((f) => f.path);
+  const sources = files.filter((f) => /\.(c|S)$/.test(f.path)).map((f) => f.path);
   const facts = buildFacts(t, { fileName: (f) => `${LAYOUT.target}/${basename(f)}` });
   const elf = 'build/firmware.elf';
   const makeData = {
@@ -89,7 +90,10 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     ldlibs: facts.ldlibs.join(' '),
     includes: [LAYOUT.model, LAYOUT.runtime, LAYOUT.target].map((d) => `-I${d}`).join(' '),
     sources: sources.join(' \\\n          '),
-    run: formatCommand(emulatorCommand(t, { elf: t.runner === 'native' ? `./${elf}` : elf, argv: [basename(elf)] })),
+    run:
+      t.runner === 'none'
+        ? `@echo "${t.name} is a build-only board: program it with tinyfoa flash <model> --board ${t.name}"`
+        : formatCommand(emulatorCommand(t, { elf: t.runner === 'native' ? `./${elf}` : elf, argv: [basename(elf)] })),
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
   files.push({ path: 'README.md', contents: render('README.md.hbs', makeData) });

@@ -5,7 +5,8 @@
  * (firmware/library.ts) and the generated Makefile (emit/emit.ts) all take them from here,
  * so adding a board is adding data (docs/targets.md, "Adding a target").
  */
-import { assertNever } from '../errors.ts';
+import { dirname } from 'node:path';
+import { assertNever, BadInputError } from '../errors.ts';
 import { targetFile, type RamLayout, type Target } from '../../targets/targets.ts';
 
 /** Flags every C file in the project is compiled with, on every target (docs/semantics.md §1). */
@@ -56,7 +57,12 @@ export function buildFacts(target: Target, options: BuildFactsOptions = {}): Bui
     ],
     includes: [`-I${name(target.includeDir)}`],
     ldflags: [
-      ...(target.linkerScript === null ? [] : [`-T${name(target.linkerScript)}`]),
+      ...(target.linkerScript === null
+        ? []
+        : [
+            ...new Set([target.linkerScript, ...target.linkerIncludes].map((f) => `-L${dirname(name(f))}`)),
+            `-T${name(target.linkerScript)}`,
+          ]),
       ...(target.gcSections ? ['-Wl,--gc-sections'] : []),
       ...(layout === null
         ? []
@@ -96,7 +102,12 @@ function qemuOptionValue(value: string): string {
  * semihosting.
  */
 export function emulatorCommand(target: Target, options: EmulatorOptions): string[] {
-  if (target.runner === 'native' || target.qemu === null) return [options.elf, ...(options.argv ?? []).slice(1)];
+  if (target.runner === 'native') return [options.elf, ...(options.argv ?? []).slice(1)];
+  if (target.runner === 'none' || target.qemu === null) {
+    throw new BadInputError(
+      `target ${target.name} is a build-only board: no emulator runs it here; program the real board with \`tinyfoa flash <model> --board ${target.name}\``,
+    );
+  }
   const common = [
     'qemu-system-arm',
     '-M',

@@ -84,7 +84,7 @@ export function runCommand(options: Omit<RunOptions, 'cwd' | 'timeoutMs' | 'logF
   const target = typeof options.target === 'string' ? getTarget(options.target) : options.target;
   const elf = resolve(options.elf);
   const args = options.args ?? [];
-  if (target.runner === 'native' || target.qemu === null) return emulatorCommand(target, { elf, argv: [elf, ...args] });
+  if (target.runner !== 'qemu') return emulatorCommand(target, { elf, argv: [elf, ...args] });
 
   const argv = [basename(elf), ...args];
   for (const arg of argv) {

@@ -149,6 +149,32 @@ __attribute__((naked, noreturn)) void Reset_Handler(void) {
 #define MPU_RASR_AP_READ_ONLY (6u << 24)
 #define MPU_RASR_XN (1u << 28)
 
+#if defined(__ARM_ARCH_8M_MAIN__)
+/* Armv8-M (cortex-m33 on mps2-an505): the MPU has base/limit regions and no "no access"
+ * permission, so the stack guard is the core's own stack limit (PSPLIM: a push below
+ * __stack_limit raises a UsageFault, CFSR.STKOF) and the MPU only makes the code region
+ * read-only, at its secure address and at its non-secure alias. */
+#define MPU_RLAR (*(volatile uint32_t *)0xE000EDA0u)
+#define MPU_MAIR0 (*(volatile uint32_t *)0xE000EDC0u)
+#define MPU_RBAR_AP_READ_ONLY_ANY (3u << 1)
+#define MPU_RLAR_ENABLE (1u << 0)
+extern uint32_t __code_start[];
+
+static void tf_mpu_setup(void) {
+  __asm__ volatile("msr psplim, %0" ::"r"((uint32_t)(uintptr_t)__stack_limit));
+  if (((MPU_TYPE >> 8) & 0xFFu) < 1u) return;
+  MPU_MAIR0 = 0x44u; /* attribute 0: normal memory, non-cacheable */
+  MPU_RNR = 0;
+  MPU_RBAR = ((uint32_t)(uintptr_t)__code_start & ~0x1Fu) | MPU_RBAR_AP_READ_ONLY_ANY;
+  MPU_RLAR = (((uint32_t)(uintptr_t)__code_start + 0x7FFFFFu) & ~0x1Fu) | MPU_RLAR_ENABLE;
+  /* The code's non-secure alias at 0x0 (where a null pointer points) is read-only too. */
+  MPU_RNR = 1;
+  MPU_RBAR = 0x00000000u | MPU_RBAR_AP_READ_ONLY_ANY;
+  MPU_RLAR = (0x7FFFFFu & ~0x1Fu) | MPU_RLAR_ENABLE;
+  MPU_CTRL = MPU_CTRL_PRIVDEFENA | MPU_CTRL_ENABLE;
+  __asm__ volatile("dsb\n isb" ::: "memory");
+}
+#else
 /* Region 0: the 8 MiB code region (4 MiB and its mirror) read-only and executable.
  * Region 1: the 32-byte guard below the thread stack, no access.
  * Everything else keeps the default memory map (PRIVDEFENA). */
@@ -163,6 +189,7 @@ static void tf_mpu_setup(void) {
   MPU_CTRL = MPU_CTRL_PRIVDEFENA | MPU_CTRL_ENABLE;
   __asm__ volatile("dsb\n isb" ::: "memory");
 }
+#endif
 
 #define TF_CMDLINE_BYTES 256
 #define TF_MAX_ARGS 16
@@ -305,12 +332,13 @@ static void tf_write_stdout(const char *text, uint32_t length) {
 #define CFSR_MSTKERR (1u << 4)
 #define CFSR_MMARVALID (1u << 7)
 #define CFSR_STKERR (1u << 12)
+#define CFSR_STKOF (1u << 20)
 
 void tf_fault_report(const uint32_t *frame) {
   const uint32_t cfsr = SCB_CFSR;
   const uint32_t guard = (uint32_t)(uintptr_t)__stack_guard;
   const uint32_t fault_address = SCB_MMFAR;
-  const int frame_lost = (cfsr & (CFSR_MSTKERR | CFSR_STKERR)) != 0u;
+  const int frame_lost = (cfsr & (CFSR_MSTKERR | CFSR_STKERR | CFSR_STKOF)) != 0u;
   const int guard_hit = (cfsr & CFSR_MMARVALID) != 0u && (cfsr & CFSR_DACCVIOL) != 0u &&
                         fault_address - guard < 32u;
   char line[160];
