@@ -47,7 +47,7 @@ export function checkpoints(total: number, every: number): number[] {
 }
 
 /** Job that trains the stream's first `upTo` samples, with a DIGEST after each listed checkpoint. */
-function streamJob(stream: SampleStream, marks: number[], upTo: number, after?: (job: JobBuilder) => void): JobBuilder {
+export function streamJob(stream: SampleStream, marks: number[], upTo: number, after?: (job: JobBuilder) => void): JobBuilder {
   const job = new JobBuilder();
   const stops = new Set(marks);
   let runLayer = -1;
