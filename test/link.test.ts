@@ -16,6 +16,7 @@ import { encodeFrame, FrameDecoder, checkFrame, Req, RESPONSE, ERROR } from '../
 import { processTransport } from '../generator/link/board.ts';
 import { LinkSession, parseReady } from '../generator/link/session.ts';
 import { Stream } from '../generator/numerics/prng.ts';
+import { TinyFoaModel } from '../generator/sim/state.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-link-'));
 
@@ -144,8 +145,29 @@ describe('the board driver on pipes (host-link)', () => {
     const s = new LinkSession(t, { responseTimeoutMs: 200 });
     const info = await s.hello();
     expect(info.maxPayload).toBeGreaterThanOrEqual(41);
+    expect(info).toMatchObject({ features: 40, layers: 2, classes: 4, steps: 0, batch: 1 });
+    // Train a few samples, then PREDICT and PROGRESS against the simulator's model.
+    const data = dataFor(40, 4, 8, 3);
+    const sim = new TinyFoaModel(ir);
+    const sample = (k: number) => data.train.samples.subarray(k * 40, (k + 1) * 40);
+    await s.request(Req.TRAIN, new Uint8Array([0, 5, 0, 0, 0]));
+    for (let k = 0; k < 4; k++) {
+      await s.request(Req.SAMPLE, new Uint8Array([data.train.labels[k]!, ...sample(k)]));
+      sim.trainSample(0, sample(k), data.train.labels[k]!);
+    }
     const p = await s.request(Req.PROGRESS);
-    expect(p[0]).toBe(0);
+    expect(Array.from(p.subarray(0, 10))).toEqual([Req.TRAIN, 0, 4, 0, 0, 0, 5, 0, 0, 0]);
+    // A TRAIN still open refuses other commands: the order error, not a silent skip.
+    await expect(s.request(Req.PREDICT, new Uint8Array([0, ...sample(5)]))).rejects.toThrow(/still waits for samples/);
+    await s.request(Req.SAMPLE, new Uint8Array([data.train.labels[4]!, ...sample(4)]));
+    sim.trainSample(0, sample(4), data.train.labels[4]!);
+    for (let k = 0; k < 8; k++) {
+      const r = await s.request(Req.PREDICT, new Uint8Array([0, ...sample(k)]));
+      expect(r[0], `sample ${k}`).toBe(sim.predict(sample(k), 0));
+    }
+    // A label the model does not have is the runtime's TF_ERR_LABEL, reported with its sample.
+    await s.request(Req.TRAIN, new Uint8Array([1, 1, 0, 0, 0]));
+    await expect(s.request(Req.SAMPLE, new Uint8Array([9, ...sample(0)]))).rejects.toThrow(/\(sample 0\): 2 TF_ERR_LABEL/);
     await t.close();
   });
 

@@ -61,6 +61,11 @@ export async function buildFirmware(
   } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
+  if (options.store === 'file' && getTarget(targetName).console === 'uart') {
+    throw new BadInputError(
+      `the file store needs semihosting, and target ${targetName} has none (its console is the serial link, docs/link.md): use --store ram, or --store user with the board's flash`,
+    );
+  }
   if (options.store === 'user' && (options.extraSources ?? []).length === 0) {
     throw new FirmwareError(
       `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,

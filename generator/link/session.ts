@@ -206,6 +206,10 @@ export class LinkSession {
       for (;;) {
         const frame = await this.nextFrame(deadline - Date.now());
         if (frame === null) break;
+        if (frame.seq === 0 && frame.type === ERROR) {
+          // The board could not start (its initialisation failed): it says so instead of hello.
+          throw new BoardErrorResponse(parseError(frame.payload));
+        }
         if (frame.seq !== seq) {
           // An earlier request's second answer, or the boot hello: answer a hello at once.
           this.stats.stale++;
