@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../generator/data/types.ts';
 import { buildFirmware, type BuiltFirmware } from '../generator/firmware/device.ts';
+import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
 import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { encodeFrame, FrameDecoder, checkFrame, Req, RESPONSE, ERROR } from '../generator/link/frame.ts';
@@ -87,10 +88,13 @@ describe('framing', () => {
 
 describe('the board driver on pipes (host-link)', () => {
   let fw: BuiltFirmware;
+  let runtimeLibrary: string;
   const ir = irOf('linkpipe', 40, [24, 12], 4, 2);
 
   beforeAll(async () => {
-    fw = await buildFirmware(ir, 'host-link', join(work, 'pipe'), { fit: 'emulator' });
+    // host and host-link compile the runtime alike: one library serves both.
+    runtimeLibrary = await buildRuntimeLibrary('host', join(work, 'lib'));
+    fw = await buildFirmware(ir, 'host-link', join(work, 'pipe'), { fit: 'emulator', runtimeLibrary });
   });
 
   it('says hello first, skips damaged frames without a word, answers a retry without running it again', async () => {
@@ -191,5 +195,21 @@ describe('the board driver on pipes (host-link)', () => {
     expect(c.injected_duplicate!).toBeGreaterThan(0);
     expect(c.retries!).toBeGreaterThan(0);
     expect(c.stale!).toBeGreaterThan(0);
+  });
+
+  it('verify narrows a mismatch over the link (DUMP in chunks) to the same element as through semihosting files', async () => {
+    // Firmware whose Adam learning rate differs from the model's in the last bit of its binary32.
+    const skewed: ModelIR = { ...ir, training: { ...ir.training, optimizer: { kind: 'adam', learningRate: 0.01 * (1 + 2 ** -22), beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } } };
+    const r = await verify(ir, dataFor(40, 4, 40, 6), {
+      targets: ['host', 'host-link'],
+      steps: 30,
+      every: 10,
+      outDir: join(work, 'narrow'),
+      build: (_m, target, dir) => buildFirmware(skewed, target, dir, { fit: 'emulator', runtimeLibrary }),
+    });
+    const [files, link] = r.targets;
+    expect(files!.mismatch).not.toBeNull();
+    expect(link!.mismatch).toEqual(files!.mismatch);
+    expect(link!.mismatch!.expected).not.toBe(link!.mismatch!.actual);
   });
 });
