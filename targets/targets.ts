@@ -77,6 +77,8 @@ export interface Target {
   readonly nmTool: string;
   /** binutils `ar` for this target's objects (runtime libraries). */
   readonly archiver: string;
+  /** binutils `objcopy`: raw and UF2 images for flashing. */
+  readonly objcopy: string;
   /** -mcpu / -mthumb / float ABI / FPU flags, given to every compile and link. */
   readonly cpuFlags: readonly string[];
   readonly floatAbi: 'soft' | 'hard';
@@ -175,6 +177,7 @@ function armTarget(spec: ArmSpec): Target {
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
     archiver: 'arm-none-eabi-ar',
+    objcopy: 'arm-none-eabi-objcopy',
     cpuFlags:
       spec.fpu === null
         ? [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=soft']
@@ -207,6 +210,7 @@ const hostTarget: Target = {
   sizeTool: 'size',
   nmTool: 'nm',
   archiver: 'ar',
+  objcopy: 'objcopy',
   cpuFlags: [],
   floatAbi: 'hard',
   fpu: 'host SSE/NEON (binary32, no contraction)',
@@ -272,6 +276,7 @@ function boardTarget(spec: BoardSpec): Target {
     sizeTool: 'arm-none-eabi-size',
     nmTool: 'arm-none-eabi-nm',
     archiver: 'arm-none-eabi-ar',
+    objcopy: 'arm-none-eabi-objcopy',
     cpuFlags:
       spec.fpu === null
         ? [`-mcpu=${spec.cpu}`, '-mthumb', '-mfloat-abi=soft']

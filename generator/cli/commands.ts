@@ -9,7 +9,7 @@ import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
-import { isTargetName, targetNames } from '../../targets/targets.ts';
+import { getTarget, isTargetName, targetNames, type ProbeKind } from '../../targets/targets.ts';
 import { CliError, wholeNumber } from './errors.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -31,6 +31,13 @@ export function printSimulateReport(r: SimulateResult): void {
 function targetName(value: string): string {
   if (!isTargetName(value)) throw new CliError(`unknown target '${value}': known targets are ${targetNames.join(', ')}`);
   return value;
+}
+
+function probeKind(value: string): ProbeKind {
+  const kinds: readonly ProbeKind[] = ['openocd', 'pyocd', 'stlink', 'gdb', 'uf2'];
+  const found = kinds.find((k) => k === value);
+  if (found === undefined) throw new CliError(`unknown probe '${value}': use ${kinds.join(', ')}`);
+  return found;
 }
 
 function targetList(value: string): string[] {
@@ -272,6 +279,37 @@ export function registerCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else printVerifyReport(r);
       if (!r.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('flash')
+    .description('build the model for a board and program the real part through a probe; --dry-run prints the exact command instead (docs/targets.md, "Flashing a board")')
+    .argument('<model>', 'model file (.ts)')
+    .requiredOption('-b, --board <board>', `board: ${targetNames.filter((t) => getTarget(t).flash !== null).join(', ')}`, targetName)
+    .option('--probe <probe>', "openocd | pyocd | stlink | gdb | uf2 (default: the board's usual one)", probeKind)
+    .option('--gdb-server <host:port>', '--probe gdb: the GDB server to load through (openocd, pyocd gdbserver, J-Link, QEMU -gdb)', 'localhost:3333')
+    .option('--uf2-drive <dir>', "--probe uf2: the board's mounted boot drive (default /media/$USER/<volume>)")
+    .option('-o, --out <dir>', 'output folder (default out/<name>-<board>)')
+    .option('--store <kind>', STORE_HELP, storeKind, 'ram')
+    .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
+    .option('--dry-run', 'build and print the command, do not program')
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { board: string; probe?: ProbeKind; gdbServer: string; uf2Drive?: string; out?: string; store: StoreKind; storeSource?: string[]; dryRun?: boolean; json?: boolean }) => {
+      const { boardFlash, flashImages, flashPlan, runFlash } = await import('../flash/flash.ts');
+      const target = getTarget(opts.board);
+      const probe = opts.probe ?? boardFlash(target).defaultProbe;
+      const ir = await loadModel(modelPath);
+      const out = resolve(opts.out ?? defaultOut(ir, opts.board));
+      const { buildFirmware } = await firmware();
+      const fw = await buildFirmware(ir, opts.board, out, { store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}) });
+      const plan = flashPlan(target, probe, await flashImages(target, fw.compile.elf), {
+        gdbServer: opts.gdbServer,
+        ...(opts.uf2Drive !== undefined ? { uf2Drive: opts.uf2Drive } : {}),
+      });
+      const { formatCommand } = await import('../toolchain/compile.ts');
+      if (!opts.dryRun) await runFlash(plan);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...plan, dryRun: opts.dryRun === true, flashed: opts.dryRun !== true })}\n`);
+      else process.stdout.write(`${opts.dryRun ? 'would run' : 'flashed'}: ${formatCommand(plan.command)}\n`);
     });
 
   program
