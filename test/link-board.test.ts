@@ -16,6 +16,7 @@ import { runOnDevice } from '../generator/firmware/train.ts';
 import { checkpoints, simulateStream, streamJob, verificationStream, verify } from '../generator/firmware/verify.ts';
 import { parseFirmwareOutput, recordBytes } from '../generator/firmware/job.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
+import { flashImages, flashPlan } from '../generator/flash/flash.ts';
 import { runGdbLoadedJob } from '../generator/link/gdb.ts';
 import { Stream } from '../generator/numerics/prng.ts';
 import { simulate } from '../generator/sim/train.ts';
@@ -128,6 +129,18 @@ describe('board images over the UART in QEMU', () => {
       const device = parseFirmwareOutput(run.stdout).digests.map((d) => d.state);
       expect(device).toEqual(expected);
       expect(device.length).toBe(marks.length);
+    });
+
+    it('`tinyfoa flash --probe gdb` aimed at the halted netduinoplus2 starts the image, which trains bit for bit', async () => {
+      const images = await flashImages(fw.target, fw.compile.elf);
+      const run = await runGdbLoadedJob(fw.target, fw.compile.elf, job, {
+        timeoutMs: 120_000,
+        logFile: join(work, 'image', 'flash-gdb', 'firmware.log'),
+        workDir: join(work, 'image'),
+        loadCommand: (server) => flashPlan(fw.target, 'gdb', images, { gdbServer: server }).command,
+      });
+      expect(run.passed, run.logFile).toBe(true);
+      expect(parseFirmwareOutput(run.stdout).digests.map((d) => d.state)).toEqual(expected);
     });
   });
 });

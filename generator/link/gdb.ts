@@ -39,8 +39,9 @@ export function gdbLoadCommand(elf: string, remote: string, reset: readonly stri
   ];
 }
 
-export async function loadWithGdb(elf: string, remote: string, timeoutMs = 60_000, reset?: readonly string[]): Promise<string> {
-  const command = gdbLoadCommand(elf, remote, reset);
+/** Runs a GDB load command (gdbLoadCommand or `tinyfoa flash --probe gdb`'s); returns GDB's output. */
+export async function loadWithGdb(command: readonly string[], remote: string, timeoutMs = 60_000): Promise<string> {
+  const elf = command[command.length - 1]!;
   const [program, ...args] = command as [string, ...string[]];
   const r = await execa(program, args, { reject: false, stdin: 'ignore', all: true, timeout: timeoutMs });
   const out = String(r.all ?? '');
@@ -75,7 +76,10 @@ export async function runGdbLoadedJob(
   target: Target,
   elf: string,
   files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
-  options: BoardRunOptions,
+  options: BoardRunOptions & {
+    /** The GDB load command for a server address (default gdbLoadCommand; `tinyfoa flash --probe gdb` has its own). */
+    loadCommand?: (server: string) => string[];
+  },
 ): Promise<RunResult & { gdbLog: string }> {
   if (target.qemu === null || target.console !== 'uart') {
     throw new GdbLoadError(`the GDB load path needs a board target with a QEMU machine; ${target.name} has none`);
@@ -98,22 +102,24 @@ export async function runGdbLoadedJob(
   const [program, ...args] = qemu as [string, ...string[]];
   const child = spawn(program, args, { cwd: options.workDir, stdio: ['pipe', 'pipe', 'pipe'] });
   const transport = processTransport(child);
+  const server = `127.0.0.1:${port}`;
+  const load = options.loadCommand?.(server) ?? gdbLoadCommand(elf, server);
   let gdbLog: string;
   try {
-    gdbLog = await loadWithGdbRetrying(elf, `127.0.0.1:${port}`);
+    gdbLog = await loadWithGdbRetrying(load, server);
   } catch (e) {
     await transport.close();
     throw e;
   }
-  const run = await driveSession(transport, [...qemu, '+', ...gdbLoadCommand(elf, `127.0.0.1:${port}`)], files, options, started);
+  const run = await driveSession(transport, [...qemu, '+', ...load], files, options, started);
   return { ...run, gdbLog };
 }
 
 /* QEMU opens its gdbstub a moment after it starts: the first connection may be refused. */
-async function loadWithGdbRetrying(elf: string, remote: string): Promise<string> {
+async function loadWithGdbRetrying(command: readonly string[], remote: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await loadWithGdb(elf, remote);
+      return await loadWithGdb(command, remote);
     } catch (e) {
       if (attempt >= 20 || !(e instanceof GdbLoadError) || !/Connection refused/.test(e.message)) throw e;
       await new Promise((r) => setTimeout(r, 250));
