@@ -81,8 +81,15 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   const sources = files.filter((f) => /\.(c|S)$/.test(f.path)).map((f) => f.path);
   const facts = buildFacts(t, { fileName: (f) => `${LAYOUT.target}/${basename(f)}` });
   const elf = 'build/firmware.elf';
+  const driverFiles = DRIVER_FILES[t.console].map((f) => basename(f));
   const makeData = {
     ...data,
+    driverFiles: driverFiles.filter((f) => f.endsWith('.c')).map((f) => `driver/${f}`).join(' + '),
+    driver:
+      t.console === 'uart'
+        ? `${driverFiles.map((f) => `\`${f}\``).join(', ')}: the board driver, which serves the model over the serial link on the console UART (tinyfoa's docs/link.md)`
+        : '`tf_main.c`, the firmware driver used for emulation and verification',
+    runInput: t.console === 'uart' ? 'with its console UART on this terminal (tinyfoa run drives the serial link)' : 'reading job.bin, train.bin and test.bin from this folder',
     cc: facts.compiler,
     size: t.sizeTool,
     cflags: facts.cflags.join(' '),
