@@ -19,20 +19,23 @@ import { compileFirmware, type CompileResult } from '../generator/toolchain/comp
 import { emulatorCommand } from '../generator/toolchain/facts.ts';
 import { crc32Mpeg2 } from '../generator/flash/boot2.ts';
 import { getTarget, targetFile, targets, type Target } from '../targets/targets.ts';
+import { expectedFloatLines, floatInputs } from './float-cases.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-boards-'));
-const echoSource = fileURLToPath(new URL('./fixtures/firmware/uart_echo.c', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const built = new Map<string, Promise<CompileResult>>();
-function buildEcho(name: string): Promise<CompileResult> {
-  let result = built.get(name);
+function buildFixture(name: string, fixture: string): Promise<CompileResult> {
+  const key = `${name}/${fixture}`;
+  let result = built.get(key);
   if (result === undefined) {
-    result = compileFirmware({ target: name, sources: [echoSource], includeDirs: [], outDir: join(work, name), name: 'echo' });
-    built.set(name, result);
+    const source = fileURLToPath(new URL(`./fixtures/firmware/${fixture}.c`, import.meta.url));
+    result = compileFirmware({ target: name, sources: [source], includeDirs: [], outDir: join(work, name), name: fixture });
+    built.set(key, result);
   }
   return result;
 }
+const buildEcho = (name: string) => buildFixture(name, 'uart_echo');
 
 async function symbol(elf: string, name: string): Promise<number> {
   const { stdout } = await execa('arm-none-eabi-nm', [elf]);
@@ -42,7 +45,7 @@ async function symbol(elf: string, name: string): Promise<number> {
 }
 
 /** Runs the echo image in QEMU with its UART on stdio: waits for the hello, then talks. */
-async function talk(target: Target, elf: string, send: string, until: RegExp): Promise<string> {
+async function talk(target: Target, elf: string, send: string | Uint8Array, until: RegExp): Promise<string> {
   const [program, ...args] = emulatorCommand(target, { elf, serial: 'stdio' }) as [string, ...string[]];
   const qemu = execa(program, args, { reject: false, stdin: 'pipe', buffer: false });
   let output = '';
@@ -121,6 +124,25 @@ describe.each([['stm32f405'], ['microbit']])('%s in QEMU', (name) => {
     expect(Number(used[1])).toBeGreaterThan(0);
     expect(Number(used[1])).toBeLessThan(target.layout!.stackBytes);
     expect(Number(used[2])).toBeLessThanOrEqual(target.layout!.heapBytes);
+  }, 60_000);
+});
+
+describe.each([['stm32f405'], ['microbit']])('%s binary32 over the UART', (name) => {
+  it('computes + - * / sqrtf bit for bit like Math.fround (Cortex-M0 soft float on the micro:bit)', async () => {
+    const inputs = floatInputs();
+    const expected = expectedFloatLines(inputs);
+    const message = Buffer.alloc(4 + inputs.byteLength);
+    message.writeUInt32LE(inputs.length / 2, 0);
+    Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength).copy(message, 4);
+    const fw = await buildFixture(name, 'float_uart');
+    const out = await talk(getTarget(name), fw.elf, message, /\nEND\n/);
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('READY');
+    const actual = lines.slice(1, 1 + expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      expect(actual[i], `${name}: pair ${i} (a=${inputs[2 * i]!.toString(16)}, b=${inputs[2 * i + 1]!.toString(16)})`).toBe(expected[i]);
+    }
+    expect(lines[1 + expected.length]).toBe('END');
   }, 60_000);
 });
 
@@ -209,12 +231,13 @@ describe('flash', () => {
     expect(String((drive as Error).message)).toMatch(/not mounted: hold BOOTSEL/);
   });
 
-  it('`tinyfoa flash --dry-run` builds the model for the board and prints the command', async () => {
+  it('`tinyfoa flash --dry-run` builds examples/microbit.ts for the micro:bit (it fits 16 KiB) and prints the command', async () => {
     const out = join(work, 'cli-flash');
-    const r = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'nucleo-f411re', '--probe', 'stlink', '--dry-run', '-o', out, '--json'], { reject: false, all: true });
+    const r = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'microbit', '--probe', 'pyocd', '--dry-run', '-o', out, '--json'], { reject: false, all: true });
     expect(r.exitCode, r.all).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.command).toEqual(['st-flash', '--reset', 'write', join(out, 'build/firmware.bin'), '0x08000000']);
+    expect(j.command).toEqual(['pyocd', 'flash', '--target', 'nrf51', join(out, 'build/firmware.elf')]);
+    expect(j.flashed).toBe(false);
     expect(readFileSync(join(out, 'build/firmware.bin')).length).toBeGreaterThan(1000);
     const bad = await execa('node', [join(root, 'bin/tinyfoa.js'), 'flash', join(root, 'examples/microbit.ts'), '--board', 'cortex-m4', '--dry-run', '-o', out], { reject: false, all: true });
     expect(bad.exitCode, bad.all).toBe(2);

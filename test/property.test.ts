@@ -15,7 +15,7 @@ import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
 import { Stream } from '../generator/numerics/prng.ts';
 
-const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7'];
+const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33'];
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-property-'));
 
 const sgd = (lr: number): OptimizerIR => ({ kind: 'sgd', learningRate: lr });

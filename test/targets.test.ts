@@ -3,7 +3,7 @@
  * one function (generator/toolchain/facts.ts), and the compiler driver, the runtime library
  * and the generated Makefile all use them.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,12 @@ const tiny: ModelIR = {
 };
 
 describe('build facts', () => {
+  it('a UART board runs in QEMU with its console on the serial chardev and no semihosting', () => {
+    const command = emulatorCommand(targets.stm32f405, { elf: 'fw.elf', serial: 'pty' });
+    expect(command).toEqual(['qemu-system-arm', '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'pty', '-kernel', 'fw.elf']);
+    expect(emulatorCommand(targets['cortex-m33'], { elf: 'fw.elf', argv: ['fw.elf'] })).toContain('mps2-an505');
+  });
+
   for (const name of targetNames) {
     const target = targets[name];
     it(`${name}: the compile command is made of the target's facts`, () => {
@@ -55,9 +61,23 @@ describe('build facts', () => {
       expect(makefile).toContain(`CFLAGS  = ${facts.cflags.join(' ')}\n`);
       expect(makefile).toContain(`LDFLAGS = ${facts.ldflags.join(' ')}\n`);
       expect(makefile).toContain(`LDLIBS  = ${facts.ldlibs.join(' ')}\n`);
-      const run = runCommand({ target, elf: 'build/firmware.elf' });
-      if (target.qemu !== null) expect(makefile).toContain(`-M ${target.qemu.machine}`);
-      expect(run).toEqual(emulatorCommand(target, { elf: resolve('build/firmware.elf'), argv: ['firmware.elf'] }));
+      if (target.runner === 'none') {
+        expect(() => runCommand({ target, elf: 'build/firmware.elf' })).toThrow(/build-only board.*tinyfoa flash/);
+        expect(makefile).toContain(`is a build-only board: program it with tinyfoa flash <model> --board ${name}`);
+      } else {
+        const run = runCommand({ target, elf: 'build/firmware.elf' });
+        if (target.qemu !== null) expect(makefile).toContain(`-M ${target.qemu.machine}`);
+        expect(run).toEqual(emulatorCommand(target, { elf: resolve('build/firmware.elf'), argv: ['firmware.elf'] }));
+      }
+      const resc = join(out, 'renode.resc');
+      if (target.renode === null) {
+        expect(existsSync(resc)).toBe(false);
+      } else {
+        const script = readFileSync(resc, 'utf8');
+        expect(script).toContain(`machine LoadPlatformDescription @${target.renode.platform}\n`);
+        expect(script).toContain('sysbus LoadELF $ORIGIN/build/firmware.elf\n');
+        expect(script).toContain(`connector Connect ${target.renode.uart} console\n`);
+      }
     });
   }
 });

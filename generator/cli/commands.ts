@@ -297,7 +297,8 @@ export function registerCommands(program: Command): void {
     .action(async (modelPath: string, opts: { board: string; probe?: ProbeKind; gdbServer: string; uf2Drive?: string; out?: string; store: StoreKind; storeSource?: string[]; dryRun?: boolean; json?: boolean }) => {
       const { boardFlash, flashImages, flashPlan, runFlash } = await import('../flash/flash.ts');
       const target = getTarget(opts.board);
-      const probe = opts.probe ?? boardFlash(target).defaultProbe;
+      const board = boardFlash(target); // an emulator-only target fails here, before a build
+      const probe = opts.probe ?? board.defaultProbe;
       const ir = await loadModel(modelPath);
       const out = resolve(opts.out ?? defaultOut(ir, opts.board));
       const { buildFirmware } = await firmware();

@@ -11,6 +11,7 @@ import { DRIVER_FILES, DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/lib
 import type { PlannedModel } from '../plan/plan.ts';
 import { formatCommand } from '../toolchain/compile.ts';
 import { buildFacts, emulatorCommand } from '../toolchain/facts.ts';
+import { renodeScript } from './renode.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -72,8 +73,11 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   const targetFiles = new Set<string>([...t.runtimeSources]);
   if (t.linkerScript) targetFiles.add(t.linkerScript);
   for (const f of t.linkerIncludes) targetFiles.add(f);
-  for (const name of readdirSync(join(projectRoot, t.includeDir)).sort()) {
-    if (name.endsWith('.h')) targetFiles.add(join(t.includeDir, name));
+  // Headers of the include directory, and those beside the target's sources (board drivers).
+  for (const dir of new Set([t.includeDir, ...t.runtimeSources.map((f) => dirname(f))])) {
+    for (const name of readdirSync(join(projectRoot, dir)).sort()) {
+      if (name.endsWith('.h')) targetFiles.add(join(dir, name));
+    }
   }
   for (const f of [...targetFiles].sort()) {
     files.push({ path: `${LAYOUT.target}/${basename(f)}`, contents: readFileSync(join(projectRoot, f)) });
@@ -104,6 +108,8 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
   files.push({ path: 'README.md', contents: render('README.md.hbs', makeData) });
+  const resc = renodeScript(t, elf);
+  if (resc !== null) files.push({ path: 'renode.resc', contents: resc });
   files.push({ path: 'tinyfoa.json', contents: `${JSON.stringify(manifest(p), null, 2)}\n` });
   return files;
 }
