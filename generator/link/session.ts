@@ -111,6 +111,8 @@ export interface SessionOptions {
   responseTimeoutMs?: number;
   /** Sends of one request before the link is declared dead. */
   attempts?: number;
+  /** How long to wait for the board's own hello before sending anything (default 3000 ms). */
+  bootWaitMs?: number;
   faults?: FaultPlan;
 }
 
@@ -226,8 +228,19 @@ export class LinkSession {
     throw new LinkFailure(`the board did not answer request 0x${type.toString(16)} (sequence ${seq}) after ${attempts} sends`);
   }
 
-  /** Starts the session: HELLO until answered; checks the protocol version. */
-  async hello(): Promise<BoardInfo> {
+  /**
+   * Starts the session: waits up to `bootWaitMs` for the board's own hello (a board that is
+   * still starting may lose or mishandle bytes sent before its UART is ready), then HELLO until
+   * answered; checks the protocol version.
+   */
+  async hello(bootWaitMs = this.options.bootWaitMs ?? 3000): Promise<BoardInfo> {
+    const deadline = Date.now() + bootWaitMs;
+    for (;;) {
+      const frame = await this.nextFrame(deadline - Date.now());
+      if (frame === null) break; // no hello: the board was running already (a real board on --port)
+      if (frame.seq === 0 && frame.type === ERROR) throw new BoardErrorResponse(parseError(frame.payload));
+      if (frame.seq === 0) break;
+    }
     const info = parseReady(await this.request(Req.HELLO));
     if (info.linkVersion !== LINK_VERSION) {
       throw new LinkFailure(`the board speaks link version ${info.linkVersion}, this host ${LINK_VERSION}: rebuild the firmware with this tinyfoa`);
