@@ -32,6 +32,7 @@ const debianNeeds = [
   { pkg: 'gcc', present: () => has('gcc') },
   { pkg: 'cmake', present: () => has('cmake') },
   { pkg: 'ninja-build', present: () => has('ninja') },
+  // Loads board images through a GDB server (QEMU's gdbstub in the tests; openocd, pyocd, J-Link on real probes).
   { pkg: 'gdb-multiarch', present: () => has('gdb-multiarch') },
   { pkg: 'openocd', present: () => has('openocd') },
 ];

@@ -257,6 +257,14 @@ const hostTarget: Target = {
   kernels: {},
 };
 
+/* The board driver as a native process: its console UART is stdin/stdout (docs/link.md). */
+const hostLinkTarget: Target = {
+  ...hostTarget,
+  name: 'host-link',
+  description: 'Native build of the board driver, its UART on stdin/stdout: the serial link without a board.',
+  console: 'uart',
+  runtimeSources: [...hostTarget.runtimeSources, 'targets/host/tf_uart.c'],
+};
 
 /* Board targets: newlib-nano with the project's own system calls over the console UART
  * (targets/board/startup.c), no semihosting; libm for sqrtf. */
@@ -351,6 +359,7 @@ const GPIOB = 1;
 
 export const targets = {
   host: hostTarget,
+  'host-link': hostLinkTarget,
   'cortex-m3': armTarget({
     name: 'cortex-m3',
     description: 'Cortex-M3, no FPU (binary32 in libgcc soft-float), like an STM32F103RE.',

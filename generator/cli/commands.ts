@@ -288,8 +288,9 @@ export function registerCommands(program: Command): void {
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
     .option('--resume', "with --store file: continue the run in the output folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
+    .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; port?: string; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -308,6 +309,7 @@ export function registerCommands(program: Command): void {
         ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
         ...(opts.resume ? { resume: true } : {}),
         timeoutMs: opts.timeout * 60_000,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
         onPhase: (phase) => progress.update(0, 1, phase),
         onProgress: deviceProgress(progress, opts.target),
       });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../../targets/targets.ts';
-import { DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
+import { DRIVER_FILES, DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { formatCommand } from '../toolchain/compile.ts';
 import { buildFacts, emulatorCommand } from '../toolchain/facts.ts';
@@ -65,9 +65,12 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     { path: `${LAYOUT.model}/${p.prefix}_model.c`, contents: render('model.c.hbs', data) },
   ];
   for (const name of readdirSync(RUNTIME_SOURCE_DIR).sort()) {
-    if (!/\.[ch]$/.test(name)) continue;
-    const dir = name === DRIVER_SOURCE ? LAYOUT.driver : LAYOUT.runtime;
-    files.push({ path: `${dir}/${name}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
+    if (!/\.[ch]$/.test(name) || name === DRIVER_SOURCE) continue;
+    files.push({ path: `${LAYOUT.runtime}/${name}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
+  }
+  // The driver of the target's console: stdio over semihosting, or the serial link (docs/link.md).
+  for (const name of DRIVER_FILES[p.target.console]) {
+    files.push({ path: `${LAYOUT.driver}/${basename(name)}`, contents: readFileSync(join(RUNTIME_SOURCE_DIR, name)) });
   }
   const t = p.target;
   const targetFiles = new Set<string>([...t.runtimeSources]);
@@ -85,8 +88,17 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
   const sources = files.filter((f) => /\.(c|S)$/.test(f.path)).map((f) => f.path);
   const facts = buildFacts(t, { fileName: (f) => `${LAYOUT.target}/${basename(f)}` });
   const elf = 'build/firmware.elf';
+  const driverFiles = DRIVER_FILES[t.console].map((f) => basename(f));
   const makeData = {
     ...data,
+    driverFiles: driverFiles.filter((f) => f.endsWith('.c')).map((f) => `driver/${f}`).join(' + '),
+    driver:
+      t.console === 'uart'
+        ? `${driverFiles.map((f) => `\`${f}\``).join(', ')}: the board driver, which serves the model over the serial link on the console UART (tinyfoa's docs/link.md)`
+        : '`tf_main.c`, the firmware driver used for emulation and verification',
+    // Semihosting firmware reads job files from its working directory; a board's firmware is driven over its UART.
+    jobFiles: t.console === 'semihosting' && t.runner !== 'none',
+    runInput: t.console === 'uart' ? 'with its console UART on this terminal (tinyfoa run drives the serial link)' : 'reading job.bin, train.bin and test.bin from this folder',
     cc: facts.compiler,
     size: t.sizeTool,
     cflags: facts.cflags.join(' '),

@@ -10,6 +10,8 @@ import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
 import { arenaFloats, bitArenaWords, FitError, plan, type FitMode, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, ToolchainError, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
+import { runBoardJob, runPortJob } from '../link/board.ts';
+import type { SessionOptions } from '../link/session.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { parseFirmwareOutput, writeJobFiles, type FirmwareOutput } from './job.ts';
 
@@ -65,6 +67,11 @@ export async function buildFirmware(
   } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
+  if (options.store === 'file' && getTarget(targetName).console === 'uart') {
+    throw new BadInputError(
+      `the file store needs semihosting, and target ${targetName} has none (its console is the serial link, docs/link.md): use --store ram, or --store user with the board's flash`,
+    );
+  }
   if (options.store === 'user' && (options.extraSources ?? []).length === 0) {
     throw new BadInputError(
       `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,
@@ -199,20 +206,42 @@ export async function runJob(
   fw: BuiltFirmware,
   workDir: string,
   files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
-  options: { timeoutMs?: number; icount?: boolean; logName?: string; onStdoutLine?: (line: string) => void } = {},
+  options: {
+    timeoutMs?: number;
+    icount?: boolean;
+    logName?: string;
+    onStdoutLine?: (line: string) => void;
+    /** Board targets (console 'uart'): retry timing and injected faults of the serial link. */
+    link?: SessionOptions;
+    /** Board targets: a real board on this serial port runs the job instead of the emulator. */
+    port?: string;
+  } = {},
 ): Promise<JobRun> {
   mkdirSync(workDir, { recursive: true });
   writeJobFiles(workDir, files);
   const logFile = join(workDir, options.logName ?? 'firmware.log');
-  const run = await runFirmware({
-    target: fw.target,
-    elf: fw.compile.elf,
-    cwd: workDir,
+  const common = {
     timeoutMs: options.timeoutMs ?? 600_000,
     logFile,
     ...(options.icount !== undefined ? { icount: options.icount } : {}),
-    ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
-  });
+  };
+  // A board target gets the same job over its serial link (docs/link.md), not through files.
+  if (options.port !== undefined && fw.target.console !== 'uart') {
+    throw new BadInputError(`--port needs a board target (console 'uart'); ${fw.target.name} talks through semihosting`);
+  }
+  const board = { ...common, ...options.link, workDir, ...(options.onStdoutLine ? { onLine: options.onStdoutLine } : {}) };
+  const run =
+    options.port !== undefined
+      ? await runPortJob(options.port, files, board)
+      : fw.target.console === 'uart'
+      ? await runBoardJob(fw.target, fw.compile.elf, files, board)
+      : await runFirmware({
+          ...common,
+          target: fw.target,
+          elf: fw.compile.elf,
+          cwd: workDir,
+          ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
+        });
   if (run.timedOut) throw new FirmwareError(`firmware on ${fw.target.name} timed out; log: ${logFile}`, logFile);
   const failLine = run.stdout.split('\n').find((l) => l.startsWith('TINYFOA-FAIL'));
   if (run.sentinel !== 'ok' || run.exitCode !== 0) {

@@ -5,13 +5,22 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { getTarget, projectRoot } from '../../targets/targets.ts';
+import { getTarget, projectRoot, type ConsoleKind } from '../../targets/targets.ts';
 import { ToolchainError } from '../toolchain/compile.ts';
 import { buildFacts } from '../toolchain/facts.ts';
 
 export const RUNTIME_SOURCE_DIR = join(projectRoot, 'runtime-c');
-/** The firmware driver: linked into emulation firmware, not part of the library. */
+/** The semihosting firmware driver: linked into emulation firmware, not part of the library. */
 export const DRIVER_SOURCE = 'tf_main.c';
+/**
+ * The driver files of each console kind, relative to runtime-c/; the generated folder has them in
+ * driver/. The board driver and its framing (runtime-c/board/, docs/link.md) sit in their own
+ * folder because they need the target's tf_uart.h, which semihosting targets do not implement.
+ */
+export const DRIVER_FILES: Readonly<Record<ConsoleKind, readonly string[]>> = {
+  semihosting: [DRIVER_SOURCE],
+  uart: ['board/tf_board_main.c', 'board/tf_link.c', 'board/tf_link.h'],
+};
 
 async function tool(program: string, args: string[], cwd: string, what: string): Promise<void> {
   const r = await execa(program, args, { cwd, reject: false, stdin: 'ignore' });

@@ -73,6 +73,8 @@ export async function runOnDevice(
     onProgress?: (done: number, total: number, layer: number) => void;
     /** Wall-clock limit of the emulator run (default one hour). */
     timeoutMs?: number;
+    /** Board targets: train the real board on this serial port instead of the emulator (docs/link.md). */
+    port?: string;
   },
 ): Promise<DeviceRunResult> {
   checkFeatures(ir, data);
@@ -178,7 +180,12 @@ export async function runOnDevice(
       fw,
       runDir,
       { job: job.bytes(), train: trainBytes, test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
-      { timeoutMs: opts.timeoutMs ?? 3_600_000, icount: fw.target.cycles !== null, ...(onStdoutLine ? { onStdoutLine } : {}) },
+      {
+        timeoutMs: opts.timeoutMs ?? 3_600_000,
+        icount: fw.target.cycles !== null,
+        ...(onStdoutLine ? { onStdoutLine } : {}),
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+      },
     );
   } catch (e) {
     if (e instanceof FirmwareError && fileStore) {

@@ -11,6 +11,7 @@ import type { ModelIR } from '../ir/ir.ts';
 import { fromBits } from '../numerics/f32.ts';
 import { TinyFoaModel, type ArrayName } from '../sim/state.ts';
 import { checkFeatures, prepareSplit, trainingSchedule } from '../sim/train.ts';
+import type { SessionOptions } from '../link/session.ts';
 import { buildFirmware, runJob, type BuiltFirmware } from './device.ts';
 import { ARRAY_IDS, JobBuilder, recordBytes, type DigestReport, type StreamEntry } from './job.ts';
 
@@ -46,7 +47,7 @@ export function checkpoints(total: number, every: number): number[] {
 }
 
 /** Job that trains the stream's first `upTo` samples, with a DIGEST after each listed checkpoint. */
-function streamJob(stream: SampleStream, marks: number[], upTo: number, after?: (job: JobBuilder) => void): JobBuilder {
+export function streamJob(stream: SampleStream, marks: number[], upTo: number, after?: (job: JobBuilder) => void): JobBuilder {
   const job = new JobBuilder();
   const stops = new Set(marks);
   let runLayer = -1;
@@ -161,11 +162,12 @@ async function narrow(
   good: number,
   bad: number,
   workDir: string,
+  link: SessionOptions | undefined,
 ): Promise<Mismatch> {
   const window: number[] = [];
   for (let s = good + 1; s <= bad; s++) window.push(s);
   const train = recordBytes(stream.train, ir.input.features, stream.entries.map((e) => e.index));
-  const fine = await runJob(fw, workDir, { job: streamJob(stream, window, bad).bytes(), train }, { logName: 'narrow.log' });
+  const fine = await runJob(fw, workDir, { job: streamJob(stream, window, bad).bytes(), train }, { logName: 'narrow.log', ...(link ? { link } : {}) });
   const sim = simulateStream(ir, stream, window).reports;
   const at = firstDifference(sim, fine.output.digests, window.length);
   const nothing = { layer: null, array: null, index: null, expected: null, actual: null };
@@ -178,7 +180,7 @@ async function narrow(
     fw,
     workDir,
     { job: streamJob(stream, [], sample, (j) => j.dump(first.layer, name as keyof typeof ARRAY_IDS)).bytes(), train },
-    { logName: 'dump.log' },
+    { logName: 'dump.log', ...(link ? { link } : {}) },
   );
   const actual = new Uint8Array(readFileSync(join(workDir, dumpRun.output.dumps[0] ?? `dump-${first.layer}-${name}.bin`)));
   const { model } = simulateStream(ir, stream, [sample]);
@@ -206,6 +208,8 @@ export async function verify(
     onTarget?: (target: string, phase: 'build' | 'run' | 'narrow') => void;
     /** Builds the firmware (tests inject faults through it); defaults to buildFirmware. */
     build?: (ir: ModelIR, target: string, dir: string) => Promise<BuiltFirmware>;
+    /** Board targets: retry timing and injected faults of the serial link (docs/link.md). */
+    link?: SessionOptions;
   },
 ): Promise<VerifyResult> {
   const stream = verificationStream(ir, data, options.steps);
@@ -221,14 +225,14 @@ export async function verify(
     // Bit-exactness is a property of the code, not of a part: the emulator's memory is enough.
     const fw = await (options.build ?? ((m, t, d) => buildFirmware(m, t, d, { fit: 'emulator' })))(ir, target, join(dir, 'fw'));
     options.onTarget?.(target, 'run');
-    const run = await runJob(fw, join(dir, 'run'), { job: streamJob(stream, marks, total).bytes(), train });
+    const run = await runJob(fw, join(dir, 'run'), { job: streamJob(stream, marks, total).bytes(), train }, options.link ? { link: options.link } : {});
     const device = run.output.digests;
     let matched = 0;
     while (matched < marks.length && device[matched]?.state === sim[matched]!.state) matched++;
     let mismatch: Mismatch | null = null;
     if (matched < marks.length) {
       options.onTarget?.(target, 'narrow');
-      mismatch = await narrow(fw, ir, stream, matched === 0 ? 0 : marks[matched - 1]!, marks[matched]!, join(dir, 'run'));
+      mismatch = await narrow(fw, ir, stream, matched === 0 ? 0 : marks[matched - 1]!, marks[matched]!, join(dir, 'run'), options.link);
     }
     results.push({
       target,
