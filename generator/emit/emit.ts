@@ -109,7 +109,8 @@ export function generateFiles(p: PlannedModel): GeneratedFile[] {
     run:
       t.runner === 'none'
         ? `@echo "${t.name} is a build-only board: program it with tinyfoa flash <model> --board ${t.name}"`
-        : formatCommand(emulatorCommand(t, { elf: t.runner === 'native' ? `./${elf}` : elf, argv: [basename(elf)] })),
+        : // `make run DATA=<dir>` runs in <dir>: the image is named from the folder's own path.
+          formatCommand(emulatorCommand(t, { elf: `$(CURDIR)/${elf}`, argv: [basename(elf)] })),
   };
   files.push({ path: 'Makefile', contents: render('Makefile.hbs', makeData) });
   const packaging = { sources, ldflags: facts.ldflags, ldlibs: facts.ldlibs };
