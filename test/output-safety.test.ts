@@ -64,12 +64,14 @@ interface Sandbox {
   work: string;
   home: string;
   model: string;
+  /** Run after the case (processes a case started). */
+  cleanups: (() => void)[];
 }
 
 let count = 0;
 function sandbox(): Sandbox {
   const r = join(root, `case${count++}`);
-  const s = { root: r, work: join(r, 'work'), home: join(r, 'home'), model: join(r, 'models', 'model.ts') };
+  const s = { root: r, work: join(r, 'work'), home: join(r, 'home'), model: join(r, 'models', 'model.ts'), cleanups: [] as (() => void)[] };
   for (const d of [s.work, s.home, join(r, 'models')]) mkdirSync(d, { recursive: true });
   writeFileSync(s.model, TINY);
   writeFileSync(join(s.home, 'notes.txt'), 'mine\n');
@@ -82,7 +84,7 @@ function tinyfoa(s: Sandbox, args: string[], extra: { uid?: number; gid?: number
     reject: false,
     cwd: s.work,
     env: { NO_COLOR: '1', HOME: s.home },
-    timeout: 60_000,
+    timeout: 150_000,
     ...extra,
   });
 }
@@ -381,6 +383,29 @@ const refusals: RefusalCase[] = [
     message: /nothing to resume: .*fresh\.state\/tiny\.store does not exist/,
   },
   {
+    name: 'run while another tinyfoa holds the state folder',
+    setup: (s) => {
+      mkdirSync(join(s.work, 'o.state'));
+      writeFileSync(join(s.work, 'o.state', '.tinyfoa-state'), 'tinyfoa-state 1\n');
+      writeFileSync(join(s.work, 'o.state', 'lock'), `${process.pid}\n`); // a live process: this test's
+      return ['run', s.model, '-d', 'mnist', '--limit', '4', '-t', 'host', '--store', 'file', '-o', 'o'];
+    },
+    message: new RegExp(`o\\.state is in use by tinyfoa \\(pid ${process.pid}\\); wait for it to end or stop it`),
+  },
+  {
+    name: 'run while a firmware process left by a killed run still works in the state folder',
+    setup: (s) => {
+      const state = join(s.work, 'o.state');
+      mkdirSync(state);
+      writeFileSync(join(state, '.tinyfoa-state'), 'tinyfoa-state 1\n');
+      writeFileSync(join(state, 'lock'), '999999999\n'); // the killed tinyfoa's pid: gone
+      const orphan = spawn('sleep', ['120'], { cwd: state, stdio: 'ignore' });
+      s.cleanups.push(() => orphan.kill('SIGKILL'));
+      return ['run', s.model, '-d', 'mnist', '--limit', '4', '-t', 'host', '--store', 'file', '-o', 'o'];
+    },
+    message: /o\.state is in use by a firmware run \(pid \d+\)/,
+  },
+  {
     name: 'demo -o a file',
     setup: (s) => ['demo', '--model', s.model, '--limit', '4', '--limit-test', '4', '-t', 'host', '-o', 'keep.c'],
     message: (s) => re(`${join(s.work, 'keep.c')} is a file, not a folder`),
@@ -397,13 +422,13 @@ const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 describe('output paths that tinyfoa refuses', () => {
   it('has at least 40 cases', () => expect(refusals.length).toBeGreaterThanOrEqual(40));
 
-  it.concurrent.each(refusals)('$name', async (c) => {
+  it.concurrent.each(refusals)('$name', { timeout: 200_000 }, async (c) => {
     const s = sandbox();
     const args = await c.setup(s);
     if (c.asNobody) chmodSync(s.root, 0o777);
     const before = snapshot(s.root);
     const examplesBefore = snapshot(join(repo, 'examples'));
-    const r = await tinyfoa(s, args, c.asNobody ? nobody : {});
+    const r = await tinyfoa(s, args, c.asNobody ? nobody : {}).finally(() => s.cleanups.forEach((f) => f()));
     expect(r.timedOut, 'the command must not hang').toBe(false);
     expect(r.exitCode, `${r.stderr}`).toBe(c.exit ?? 2);
     expect(r.stderr).toMatch(typeof c.message === 'function' ? c.message(s) : c.message);

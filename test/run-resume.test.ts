@@ -68,7 +68,7 @@ describe('run --stop-after and --resume', () => {
     const out = join(dir, 'refusals');
     const run = ['run', model, ...DATA, '-t', 'host', '--store', 'file', '-o', out];
     expect((await tinyfoa(...run, '--stop-after', '40', '--json')).exitCode).toBe(0);
-    const store = join(out, 'run', 'resumable.store');
+    const store = join(`${out}.state`, 'resumable.store');
     const before = readFileSync(store);
 
     const otherLimit = await tinyfoa('run', model, '-d', 'mnist', '--limit', '149', '-t', 'host', '--store', 'file', '-o', out, '--resume');

@@ -147,7 +147,22 @@ function checkFoldersEarly(command: Command): void {
 
 const OUT_HELP = 'output folder (default out/<name>-<target>); replaced only if missing, empty or written by tinyfoa, else refused';
 
+const FOLDERS_AND_EXIT_CODES = `
+Folders:
+  -o <dir> is replaced as a whole, but only when it is missing, empty, or a folder tinyfoa wrote
+  (it carries .tinyfoa-output) in which nothing was added or changed since (build/ and measure/
+  excepted). A file, a link, any other folder, the current folder, your home folder, a folder that
+  holds the model or another input, and / are refused (exit 2) and left untouched. A replace is
+  crash-safe; a failed build leaves the previous one in place.
+  Training state (run --store file: the weight store, run.json, job files, firmware log) lives in
+  the state folder <out>.state beside the output folder, or --state <dir>; a rebuild never moves
+  or rewrites it, so --resume continues from the last committed step after a kill at any moment.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (model, flags, data, output path), 3 a tool failed.
+`;
+
 export function registerCommands(program: Command): void {
+  program.addHelpText('after', FOLDERS_AND_EXIT_CODES);
   program.hook('preAction', (_program, command) => {
     protectCommandInputs(command);
     checkFoldersEarly(command);
