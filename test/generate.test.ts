@@ -99,7 +99,7 @@ describe('generated C folder', () => {
     // A file and a folder of the same name cannot both be written: the write fails half way.
     expect(() => writeFolderAtomically(out, [{ path: 'a', contents: 'x' }, { path: 'a/b', contents: 'y' }])).toThrow();
     expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('old');
-    expect(readdirSync(work).filter((n) => n.includes('.tmp-') || n.includes('.old-'))).toEqual([]);
+    expect(readdirSync(work).filter((n) => n.includes('.tinyfoa-new-') || n.includes('.tinyfoa-old-'))).toEqual([]);
     const fresh = join(work, 'never');
     expect(() => writeFolderAtomically(fresh, [{ path: 'a', contents: 'x' }, { path: 'a/b', contents: 'y' }])).toThrow();
     expect(existsSync(fresh)).toBe(false);

@@ -457,7 +457,7 @@ describe('output folders that tinyfoa replaces', () => {
     expect(existsSync(join(s.work, 'gen', 'build'))).toBe(false);
     expect(readFileSync(join(s.work, 'keep.c'), 'utf8')).toBe('int keep;\n');
     expect(readdirSync(s.work).filter((n) => n.includes('tinyfoa-'))).toEqual([]);
-  });
+  }, 300_000);
 
   it('a failed build (compile error, a model that does not fit) leaves the previous build in place', async () => {
     const s = sandbox();
@@ -474,9 +474,13 @@ describe('output folders that tinyfoa replaces', () => {
     const big = await tinyfoa(s, ['build', join(s.root, 'models', 'big.ts'), '-t', 'cortex-m3', '-o', 'b']);
     expect(big.exitCode).toBe(2);
     expect(big.stderr).toMatch(/does not fit/);
+    // Into a new path, a failed build leaves nothing behind, not even the parent folders it made.
+    const bigNew = await tinyfoa(s, ['build', join(s.root, 'models', 'big.ts'), '-t', 'cortex-m3', '-o', 'fresh/deep/b']);
+    expect(bigNew.exitCode).toBe(2);
+    expect(existsSync(join(s.work, 'fresh'))).toBe(false);
     rmSync(join(s.root, 'models', 'big.ts'));
     expect(snapshot(s.root)).toEqual(before);
-  }, 120_000);
+  }, 300_000);
 
   it('cleans up temporaries of killed runs and puts back a folder a kill left aside', () => {
     const s = sandbox();

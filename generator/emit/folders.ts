@@ -103,8 +103,11 @@ export function pathFailure(e: unknown, action: string, path: string, flag: stri
   );
 }
 
-/** mkdir -p without Node's recursive mode, which never returns on some pseudo file systems (/proc). */
-function makeFolders(dir: string, flag: string): void {
+/**
+ * mkdir -p without Node's recursive mode, which never returns on some pseudo file systems (/proc).
+ * Returns the folders it created, outermost first.
+ */
+function makeFolders(dir: string, flag: string): string[] {
   const abs = resolve(dir);
   const missing: string[] = [];
   let head = abs;
@@ -127,12 +130,27 @@ function makeFolders(dir: string, flag: string): void {
     if (!st.isDirectory()) throw new OutputPathError(`cannot create ${abs}: ${head} is a file, not a folder; choose another ${flag}`);
     break;
   }
+  const created: string[] = [];
   for (const d of missing) {
     try {
       mkdirSync(d);
+      created.push(d);
     } catch (e) {
       if (errnoCode(e) === 'EEXIST' && statSync(d).isDirectory()) continue;
+      removeEmpty(created);
       pathFailure(e, 'create', d, flag);
+    }
+  }
+  return created;
+}
+
+/** Removes folders made by makeFolders, innermost first, as long as they are still empty. */
+function removeEmpty(created: readonly string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
     }
   }
 }
@@ -371,6 +389,8 @@ export interface Staging {
   dir: string;
   flag: string;
   others: readonly string[];
+  /** Parent folders this replace created (removed again when it is abandoned). */
+  created: string[];
 }
 
 /**
@@ -381,22 +401,24 @@ export function beginReplace(out: string, check: FolderCheck = {}): Staging {
   const flag = check.flag ?? '-o';
   const abs = resolve(out);
   checkOutputFolder(abs, check);
-  makeFolders(dirname(abs), flag);
+  const created = makeFolders(dirname(abs), flag);
   recoverTemporaries(abs);
-  checkOutputFolder(abs, check);
   const dir = tempName(abs, 'new');
   try {
+    checkOutputFolder(abs, check);
     mkdirSync(dir);
   } catch (e) {
+    removeEmpty(created);
     pathFailure(e, 'create', abs, flag);
   }
   try {
     writeFileSync(join(dir, OUTPUT_MARKER), `${OUTPUT_TAG}\n`);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
+    removeEmpty(created);
     pathFailure(e, 'write', abs, flag);
   }
-  return { out: abs, dir, flag, others: check.others ?? [] };
+  return { out: abs, dir, flag, others: check.others ?? [], created };
 }
 
 /** Writes files into a staging folder; a failure of the file system is a BadInputError. */
@@ -450,6 +472,7 @@ export function finishReplace(s: Staging): void {
 /** Gives up a staging folder; the folder it would have replaced is untouched. */
 export function abandonReplace(s: Staging): void {
   rmSync(s.dir, { recursive: true, force: true });
+  removeEmpty(s.created);
 }
 
 /** Writes `files` as the output folder `out`, replacing it only as checkOutputFolder allows. */
@@ -507,7 +530,7 @@ export function ensureStateFolder(dir: string, check: FolderCheck = {}): string 
   const flag = check.flag ?? '--state';
   const abs = checkStateFolder(dir, check);
   if (isStateFolder(abs)) return abs;
-  makeFolders(dirname(abs), flag);
+  const created = makeFolders(dirname(abs), flag);
   recoverTemporaries(abs);
   if (kindAt(abs, flag) === 'dir') {
     try {
@@ -524,6 +547,7 @@ export function ensureStateFolder(dir: string, check: FolderCheck = {}): string 
     renameSync(tmp, abs);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    removeEmpty(created);
     pathFailure(e, 'create', abs, flag);
   }
   return abs;
