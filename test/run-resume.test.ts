@@ -59,6 +59,8 @@ describe('run --stop-after and --resume', () => {
       // Without --resume the run starts over, and ends in the same place.
       const fresh = await json(run);
       expect(fresh.resumedSamples).toBe(0);
+      // The finished run's store was kept aside, not deleted.
+      expect(existsSync(join(`${out}.state`, 'resumable.store.previous'))).toBe(true);
       expect(fresh.digest).toBe(sim.digest);
     },
     300_000,
