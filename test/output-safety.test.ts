@@ -525,9 +525,9 @@ describe('output folders that tinyfoa replaces', () => {
     );
     writeOutputFolder(out, [{ path: 'd0/f0.txt', contents: '0' }]);
     const seen = new Set<string>();
-    for (let k = 0; k < 8; k++) {
+    for (let k = 0; k < 5; k++) {
       const child = spawn('node', ['--import', 'tsx', script], { cwd: repo, stdio: 'ignore' });
-      await new Promise((res) => setTimeout(res, 1500 + k * 97));
+      await new Promise((res) => setTimeout(res, 1200 + k * 131));
       child.kill('SIGKILL');
       await new Promise((res) => child.on('exit', res));
       // Right after the kill: the folder is whole (its marker matches every file) and of one generation.
