@@ -128,12 +128,10 @@ const re = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 const refusals: RefusalCase[] = [
   { name: 'generate -o . (the current folder)', setup: (s) => ['generate', s.model, '-o', '.'], message: (s) => re(`${s.work} is the current folder`) },
-  { name: 'generate -o ./ (the current folder, slash)', setup: (s) => ['generate', s.model, '-o', './'], message: /is the current folder/ },
   { name: "generate -o '' (empty path is the current folder)", setup: (s) => ['generate', s.model, '-o', ''], message: /is the current folder/ },
   { name: 'generate -o .. (contains the current folder)', setup: (s) => ['generate', s.model, '-o', '..'], message: (s) => re(`${s.root} contains the current folder`) },
   { name: 'generate -o / (the root)', setup: (s) => ['generate', s.model, '-o', '/'], message: /refusing to write the output folder: \/ contains the current folder/ },
   { name: 'generate -o ~ (the home folder)', setup: (s) => ['generate', s.model, '-o', s.home], message: (s) => re(`${s.home} is your home folder`) },
-  { name: 'generate -o a folder above the home folder', setup: (s) => ['generate', s.model, '-t', 'host', '-o', join(s.home, '..')], message: /contains (the current folder|your home folder)/ },
   { name: "generate -o the model's own folder", setup: (s) => ['generate', s.model, '-o', join(s.root, 'models')], message: (s) => re(`${join(s.root, 'models')} contains the input ${s.model}`) },
   { name: 'generate -o the model file itself', setup: (s) => ['generate', s.model, '-o', s.model], message: (s) => re(`${s.model} is the input ${s.model}`) },
   { name: "generate -o tinyfoa's own folder", setup: (s) => ['generate', s.model, '-o', repo], message: /is tinyfoa's own folder/ },
@@ -252,16 +250,7 @@ const refusals: RefusalCase[] = [
     },
     message: (s) => re(`cannot write ${join(s.work, 'f', 'sub')}: ${join(s.work, 'f')} is a file, not a folder`),
   },
-  {
-    name: 'generate -o a deeper path through a file',
-    setup: (s) => {
-      writeFileSync(join(s.work, 'f'), 'x');
-      return ['generate', s.model, '-o', 'f/a/b/c'];
-    },
-    message: (s) => re(`${join(s.work, 'f')} is a file, not a folder`),
-  },
   { name: 'generate -o /proc/x (a pseudo file system; used to hang)', setup: (s) => ['generate', s.model, '-t', 'host', '-o', '/proc/x'], message: /cannot create \/proc\/x: .*\(ENOENT\); choose another -o on a writable folder/ },
-  { name: 'generate -o /proc/self/x', setup: (s) => ['generate', s.model, '-t', 'host', '-o', '/proc/self/tinyfoa-out'], message: /cannot create \/proc\/self\/tinyfoa-out: .*\(E[A-Z]+\)/ },
   { name: 'generate -o /sys/x', setup: (s) => ['generate', s.model, '-t', 'host', '-o', '/sys/tinyfoa-out'], message: /cannot create \/sys\/tinyfoa-out: .*\(E[A-Z]+\)/ },
   {
     name: 'generate -o a name that is too long',
