@@ -369,12 +369,28 @@ function recoverTemporaries(abs: string): void {
   for (const x of stale) {
     const p = join(parent, x.n);
     try {
-      if (readdirSync(p).length === 0) rmdirSync(p);
-      else rmSync(p, { recursive: true, force: true });
+      removeOurFolder(p);
     } catch {
       /* not ours to force */
     }
   }
+}
+
+/**
+ * Removes a folder of ours with its marker last, so that a kill during the removal leaves a
+ * folder that is still recognised as ours (and removed by the next run).
+ */
+function removeOurFolder(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const markers: string[] = entries.filter((n) => n === OUTPUT_MARKER || n === STATE_MARKER);
+  for (const n of entries) if (!markers.includes(n)) rmSync(join(dir, n), { recursive: true, force: true });
+  for (const n of markers) rmSync(join(dir, n), { force: true });
+  rmdirSync(dir);
 }
 
 function tempName(abs: string, kind: 'new' | 'old'): string {
@@ -466,12 +482,12 @@ export function finishReplace(s: Staging): void {
     renameSync(old, s.out);
     pathFailure(e, 'replace', s.out, s.flag);
   }
-  rmSync(old, { recursive: true, force: true });
+  removeOurFolder(old);
 }
 
 /** Gives up a staging folder; the folder it would have replaced is untouched. */
 export function abandonReplace(s: Staging): void {
-  rmSync(s.dir, { recursive: true, force: true });
+  removeOurFolder(s.dir);
   removeEmpty(s.created);
 }
 
