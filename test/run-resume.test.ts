@@ -59,6 +59,8 @@ describe('run --stop-after and --resume', () => {
       // Without --resume the run starts over, and ends in the same place.
       const fresh = await json(run);
       expect(fresh.resumedSamples).toBe(0);
+      // The finished run's store was kept aside, not deleted.
+      expect(existsSync(join(`${out}.state`, 'resumable.store.previous'))).toBe(true);
       expect(fresh.digest).toBe(sim.digest);
     },
     300_000,
@@ -68,7 +70,7 @@ describe('run --stop-after and --resume', () => {
     const out = join(dir, 'refusals');
     const run = ['run', model, ...DATA, '-t', 'host', '--store', 'file', '-o', out];
     expect((await tinyfoa(...run, '--stop-after', '40', '--json')).exitCode).toBe(0);
-    const store = join(out, 'run', 'resumable.store');
+    const store = join(`${out}.state`, 'resumable.store');
     const before = readFileSync(store);
 
     const otherLimit = await tinyfoa('run', model, '-d', 'mnist', '--limit', '149', '-t', 'host', '--store', 'file', '-o', out, '--resume');

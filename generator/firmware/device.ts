@@ -4,9 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BadInputError, CheckFailedError } from '../errors.ts';
+import { BadInputError, CheckFailedError, TinyfoaError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { generateFiles, LAYOUT, writeFolderAtomically } from '../emit/emit.ts';
+import { abandonReplace, beginReplace, finishReplace, writeStagedFiles } from '../emit/folders.ts';
 import { arenaFloats, bitArenaWords, FitError, plan, type FitMode, type PlannedModel, type PlanOptions } from '../plan/plan.ts';
 import { compileFirmware, symbolSize, ToolchainError, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
@@ -77,44 +78,60 @@ export async function buildFirmware(
       `a user-supplied store is defined by the firmware project: give the C source that defines 'const tf_store ${ir.name}_user_store' (--store-source <file.c>)`,
     );
   }
-  const planned = generateFolder(ir, targetName, dir, {
+  const planned = plan(ir, getTarget(targetName), {
     fit: options.fit ?? 'device',
     ...(options.store ? { store: options.store } : {}),
     ...(options.storeFile !== undefined ? { storeFile: options.storeFile } : {}),
   });
   const target = planned.target;
-  // With a prebuilt runtime library, only the model and the driver are compiled here.
-  const skip = [`${LAYOUT.target}/`, `${LAYOUT.src}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
-  const files = generateFiles(planned)
-    .map((f) => f.path)
-    .filter((p) => p.endsWith('.c') && !skip.some((prefix) => p.startsWith(prefix)));
-  const compile = await compileFirmware({
-    target,
-    sources: [
-      ...files.map((p) => join(dir, p)),
-      ...(options.extraSources ?? []),
-      ...(options.runtimeLibrary ? [options.runtimeLibrary] : []),
-    ],
-    includeDirs: [join(dir, LAYOUT.model), join(dir, LAYOUT.runtime)],
-    outDir: join(dir, 'build'),
-    ...(options.defines ? { defines: options.defines } : {}),
-    // The linker names every object that references a heap function.
-    extraFlags: HEAP_FUNCTIONS.map((f) => `-Wl,-y,${f}`),
-  }).catch((e: unknown) => {
-    throw linkOverflow(e, planned);
-  });
-  const heapUsers = heapReferences(compile.stderr);
-  if (heapUsers.length > 0) {
-    throw new FirmwareError(
-      `the firmware must not use the heap, but ${heapUsers.map((h) => `${h.file} references ${h.symbol}`).join('; ')}`,
-    );
-  }
-  if ((options.fit ?? 'device') === 'device') checkFit(planned, compile);
-  const arenaBytes = (await symbolSize(compile.elf, planned.arenaSymbol)) ?? -1;
-  if (arenaBytes !== planned.arenaFloats * 4) {
-    throw new FirmwareError(
-      `arena symbol ${planned.arenaSymbol} is ${arenaBytes} bytes in the ELF but the plan says ${planned.arenaFloats * 4}`,
-    );
+  const generated = generateFiles(planned);
+  // The new build is made in a temporary folder beside the old one and swapped in only when it
+  // compiled and passed every check: a failed build leaves the previous one as it was.
+  const staging = beginReplace(dir);
+  let compile: CompileResult;
+  let arenaBytes: number;
+  try {
+    writeStagedFiles(staging, generated);
+    const tmp = staging.dir;
+    // With a prebuilt runtime library, only the model and the driver are compiled here.
+    const skip = [`${LAYOUT.target}/`, `${LAYOUT.src}/`, ...(options.runtimeLibrary ? [`${LAYOUT.runtime}/`] : [])];
+    const files = generated.map((f) => f.path).filter((p) => p.endsWith('.c') && !skip.some((prefix) => p.startsWith(prefix)));
+    const built = await compileFirmware({
+      target,
+      sources: [
+        ...files.map((p) => join(tmp, p)),
+        ...(options.extraSources ?? []),
+        ...(options.runtimeLibrary ? [options.runtimeLibrary] : []),
+      ],
+      includeDirs: [join(tmp, LAYOUT.model), join(tmp, LAYOUT.runtime)],
+      outDir: join(tmp, 'build'),
+      ...(options.defines ? { defines: options.defines } : {}),
+      // The linker names every object that references a heap function; debug information
+      // names the sources where they will be once the folder is swapped in.
+      extraFlags: [`-ffile-prefix-map=${tmp}=${dir}`, ...HEAP_FUNCTIONS.map((f) => `-Wl,-y,${f}`)],
+    }).catch((e: unknown) => {
+      throw linkOverflow(e, planned);
+    });
+    const heapUsers = heapReferences(built.stderr);
+    if (heapUsers.length > 0) {
+      throw new FirmwareError(
+        `the firmware must not use the heap, but ${heapUsers.map((h) => `${h.file} references ${h.symbol}`).join('; ')}`,
+      );
+    }
+    if ((options.fit ?? 'device') === 'device') checkFit(planned, built);
+    arenaBytes = (await symbolSize(built.elf, planned.arenaSymbol)) ?? -1;
+    if (arenaBytes !== planned.arenaFloats * 4) {
+      throw new FirmwareError(
+        `arena symbol ${planned.arenaSymbol} is ${arenaBytes} bytes in the ELF but the plan says ${planned.arenaFloats * 4}`,
+      );
+    }
+    finishReplace(staging);
+    const moved = (p: string) => (p.startsWith(tmp) ? dir + p.slice(tmp.length) : p);
+    compile = { ...built, elf: moved(built.elf), map: moved(built.map), command: built.command.map(moved) };
+  } catch (e) {
+    abandonReplace(staging);
+    if (e instanceof TinyfoaError) e.message += ` (${dir} was left as it was)`;
+    throw e;
   }
   return { planned, target, dir, compile, arenaBytes };
 }

@@ -1,13 +1,14 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
 import { BadInputError } from '../errors.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { defaultStoreFile, type StoreKind } from '../plan/plan.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
-import { buildFirmware, FirmwareError, runJob, type FitMode } from './device.ts';
+import { buildFirmware, FirmwareError, runJob, type BuiltFirmware, type FitMode } from './device.ts';
+import { checkOutputFolder, checkStateFolder, defaultStateFolder, ensureStateFolder, isStateFolder, lockStateFolder, writeFileAtomically } from '../emit/folders.ts';
 import { JobBuilder, parseProgressLine, phaseInstructions, recordBytes, type PhaseInstructions } from './job.ts';
 
 export interface DeviceRunResult extends TrainingReport {
@@ -40,12 +41,8 @@ interface RunRecord {
 
 const RUN_RECORD = 'run.json';
 
-/** Writes `run.json` (and the store being resumed) into a run folder. */
-function writeRun(runDir: string, storePath: string, record: RunRecord, store: Uint8Array | null): void {
-  mkdirSync(runDir, { recursive: true });
-  if (store) writeFileSync(join(runDir, storePath), store);
-  writeFileSync(join(runDir, RUN_RECORD), `${JSON.stringify(record)}\n`);
-}
+/** The earlier run's store, kept when a run starts afresh over it (one generation). */
+export const PREVIOUS_SUFFIX = '.previous';
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -64,7 +61,9 @@ export async function runOnDevice(
     /** Weight store kind (default ram); a user store needs its C source in storeSources. */
     store?: StoreKind;
     storeSources?: readonly string[];
-    /** Continue the run whose file store is in `<outDir>/run/` (needs store 'file'). */
+    /** The state folder: the store, run.json, the job files and the log (default `<outDir>.state`). */
+    stateDir?: string;
+    /** Continue the run whose file store is in the state folder (needs store 'file'). */
     resume?: boolean;
     /** Train only the first n samples of the schedule, then stop (the store keeps them; needs store 'file'). */
     stopAfter?: number;
@@ -83,7 +82,11 @@ export async function runOnDevice(
   const epochs = opts.epochsPerLayer ?? ir.training.epochsPerLayer;
   const train = prepareSplit(data.train, ir, opts.limitTrain);
   const test = prepareSplit(data.test, ir, opts.limitTest);
-  const runDir = join(opts.outDir, 'run');
+  const outDir = resolve(opts.outDir);
+  // Training state lives apart from the build output, which a rebuild replaces (docs/store.md).
+  const runDir = resolve(opts.stateDir ?? defaultStateFolder(outDir));
+  checkStateFolder(runDir, { others: [outDir] });
+  checkOutputFolder(outDir, { others: [runDir] });
 
   const plans = trainingSchedule(ir, train.count, epochs);
   const order: number[] = [];
@@ -112,14 +115,18 @@ export async function runOnDevice(
 
   // --resume: the earlier run's store must exist and belong to the same training run.
   const storePath = defaultStoreFile(ir.name);
-  let saved: Uint8Array | null = null;
+  const storeFile = join(runDir, storePath);
+  const recordFile = join(runDir, RUN_RECORD);
   if (opts.resume) {
-    const storeFile = join(runDir, storePath);
-    if (!existsSync(storeFile)) {
+    if (!isStateFolder(runDir) || !existsSync(storeFile)) {
       throw new RunSetupError(`nothing to resume: ${storeFile} does not exist (start the run with --store file first)`);
     }
-    const recordFile = join(runDir, RUN_RECORD);
-    const earlier = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<RunRecord>) : null;
+    let earlier: Partial<RunRecord> | null = null;
+    try {
+      earlier = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<RunRecord>) : null;
+    } catch {
+      throw new RunSetupError(`cannot resume: ${recordFile} is damaged; start again without --resume`);
+    }
     const why = !earlier
       ? `${recordFile} is missing`
       : earlier.model !== record.model
@@ -132,90 +139,95 @@ export async function runOnDevice(
         `cannot resume: ${why}; resume with the same model, --data, --limit and --epochs-per-layer, or start again without --resume`,
       );
     }
-    saved = readFileSync(storeFile);
   }
 
-  opts.onPhase?.(`building for ${opts.target}`);
-  let fw: Awaited<ReturnType<typeof buildFirmware>>;
+  ensureStateFolder(runDir, { others: [outDir] });
+  const unlock = lockStateFolder(runDir);
   try {
-    fw = await buildFirmware(ir, opts.target, opts.outDir, {
+    opts.onPhase?.(`building for ${opts.target}`);
+    // The build replaces only the output folder; the store in the state folder is never moved.
+    const fw = await buildFirmware(ir, opts.target, outDir, {
       ...(opts.fit ? { fit: opts.fit } : {}),
       ...(opts.store ? { store: opts.store } : {}),
       ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
     });
-  } finally {
-    // The build rewrites the whole output folder, so a run starts without a store unless the one
-    // being resumed is put back, which happens whatever the build did.
-    if (saved) writeRun(runDir, storePath, record, saved);
-  }
-  // A new run's record, once the folder is its own (a failed build leaves the earlier run alone).
-  if (fileStore && !saved) writeRun(runDir, storePath, record, null);
-
-  // Layers are evaluated after the last TRAIN: a layer is frozen once trained, so its accuracy
-  // is the same, and a resumed job never passes over an EVAL of a layer trained before the cut.
-  const job = new JobBuilder().progress(Math.max(1, Math.ceil(total / 400)));
-  let budget = opts.stopAfter ?? total;
-  const completed: number[] = [];
-  for (let l = 0; l < ir.layers.length && budget > 0; l++) {
-    const n = Math.min(perLayerSamples[l]!, budget);
-    job.train(l, n);
-    budget -= n;
-    if (n === perLayerSamples[l]) completed.push(l);
-  }
-  for (const l of completed) job.eval(l);
-  job.digest().cycles();
-
-  const offsets = perLayerSamples.map((_, l) => perLayerSamples.slice(0, l).reduce((a, b) => a + b, 0));
-  const onProgress = opts.onProgress;
-  const onStdoutLine = onProgress
-    ? (line: string) => {
-        const p = parseProgressLine(line);
-        if (p) onProgress(offsets[p.layer]! + p.done, total, p.layer);
-      }
-    : undefined;
-  opts.onPhase?.(`training on ${opts.target}`);
-  let run: Awaited<ReturnType<typeof runJob>>;
-  try {
-    run = await runJob(
-      fw,
-      runDir,
-      { job: job.bytes(), train: trainBytes, test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
-      {
-        timeoutMs: opts.timeoutMs ?? 3_600_000,
-        icount: fw.target.cycles !== null,
-        ...(onStdoutLine ? { onStdoutLine } : {}),
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-      },
-    );
-  } catch (e) {
-    if (e instanceof FirmwareError && fileStore) {
-      throw new FirmwareError(`${e.message}; the file store keeps every committed step: add --resume to continue`, e.log);
+    if (fileStore && !opts.resume) {
+      // A fresh run: the earlier run's store is kept aside (one generation), then the new record.
+      if (existsSync(storeFile)) renameSync(storeFile, storeFile + PREVIOUS_SUFFIX);
+      writeFileAtomically(recordFile, `${JSON.stringify(record)}\n`);
     }
-    throw e;
+    return await trainOnDevice(fw);
+  } finally {
+    unlock();
   }
-  const out = run.output;
-  const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
-  const last = out.digests[out.digests.length - 1];
-  const stopped = opts.stopAfter ?? null;
-  const perTick = fw.target.cycles?.icountInstructionsPerTick ?? null;
-  return {
-    model: ir.name,
-    target: opts.target,
-    data: data.name,
-    trainSamples: train.count,
-    testSamples: test.count,
-    epochsPerLayer: epochs,
-    steps: last?.steps ?? 0,
-    perLayer,
-    accuracy: stopped === null && perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
-    digest: last?.state ?? '',
-    cycles: out.cycles[0] ?? null,
-    instructions: perTick !== null && typeof out.cycles[0] === 'number' ? out.cycles[0] * perTick : null,
-    trainInstructions: perTick !== null ? phaseInstructions(out.ticks, 'train', perTick) : null,
-    predictInstructions: perTick !== null ? phaseInstructions(out.ticks, 'predict', perTick) : null,
-    stoppedAfter: stopped,
-    resumedSamples: out.resumed?.samples ?? 0,
-    seconds: (performance.now() - started) / 1000,
-    log: run.logFile,
-  };
+
+  async function trainOnDevice(fw: BuiltFirmware): Promise<DeviceRunResult> {
+    // Layers are evaluated after the last TRAIN: a layer is frozen once trained, so its accuracy
+    // is the same, and a resumed job never passes over an EVAL of a layer trained before the cut.
+    const job = new JobBuilder().progress(Math.max(1, Math.ceil(total / 400)));
+    let budget = opts.stopAfter ?? total;
+    const completed: number[] = [];
+    for (let l = 0; l < ir.layers.length && budget > 0; l++) {
+      const n = Math.min(perLayerSamples[l]!, budget);
+      job.train(l, n);
+      budget -= n;
+      if (n === perLayerSamples[l]) completed.push(l);
+    }
+    for (const l of completed) job.eval(l);
+    job.digest().cycles();
+
+    const offsets = perLayerSamples.map((_, l) => perLayerSamples.slice(0, l).reduce((a, b) => a + b, 0));
+    const onProgress = opts.onProgress;
+    const onStdoutLine = onProgress
+      ? (line: string) => {
+          const p = parseProgressLine(line);
+          if (p) onProgress(offsets[p.layer]! + p.done, total, p.layer);
+        }
+      : undefined;
+    opts.onPhase?.(`training on ${opts.target}`);
+    let run: Awaited<ReturnType<typeof runJob>>;
+    try {
+      run = await runJob(
+        fw,
+        runDir,
+        { job: job.bytes(), train: trainBytes, test: recordBytes(test, f, Array.from({ length: test.count }, (_, i) => i)) },
+        {
+            timeoutMs: opts.timeoutMs ?? 3_600_000,
+            icount: fw.target.cycles !== null,
+            ...(onStdoutLine ? { onStdoutLine } : {}),
+            ...(opts.port !== undefined ? { port: opts.port } : {}),
+          },
+      );
+    } catch (e) {
+      if (e instanceof FirmwareError && fileStore) {
+        throw new FirmwareError(`${e.message}; the file store keeps every committed step: add --resume to continue`, e.log);
+      }
+      throw e;
+    }
+    const out = run.output;
+    const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
+    const last = out.digests[out.digests.length - 1];
+    const stopped = opts.stopAfter ?? null;
+    const perTick = fw.target.cycles?.icountInstructionsPerTick ?? null;
+    return {
+      model: ir.name,
+      target: opts.target,
+      data: data.name,
+      trainSamples: train.count,
+      testSamples: test.count,
+      epochsPerLayer: epochs,
+      steps: last?.steps ?? 0,
+      perLayer,
+      accuracy: stopped === null && perLayer.length ? perLayer[perLayer.length - 1]!.accuracy : 0,
+      digest: last?.state ?? '',
+      cycles: out.cycles[0] ?? null,
+      instructions: perTick !== null && typeof out.cycles[0] === 'number' ? out.cycles[0] * perTick : null,
+      trainInstructions: perTick !== null ? phaseInstructions(out.ticks, 'train', perTick) : null,
+      predictInstructions: perTick !== null ? phaseInstructions(out.ticks, 'predict', perTick) : null,
+      stoppedAfter: stopped,
+      resumedSamples: out.resumed?.samples ?? 0,
+      seconds: (performance.now() - started) / 1000,
+      log: run.logFile,
+    };
+  }
 }
