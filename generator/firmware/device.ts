@@ -12,6 +12,7 @@ import { arenaFloats, bitArenaWords, FitError, plan, type FitMode, type PlannedM
 import { compileFirmware, symbolSize, ToolchainError, type CompileResult } from '../toolchain/compile.ts';
 import { runFirmware, type RunResult } from '../toolchain/run.ts';
 import { runBoardJob, runPortJob } from '../link/board.ts';
+import { runGdbLoadedJob } from '../link/gdb.ts';
 import type { SessionOptions } from '../link/session.ts';
 import { getTarget, type Target } from '../../targets/targets.ts';
 import { parseFirmwareOutput, writeJobFiles, type FirmwareOutput } from './job.ts';
@@ -212,6 +213,10 @@ export function checkFit(planned: PlannedModel, compile: CompileResult): void {
 
 export { FitError } from '../plan/plan.ts';
 
+/** How a board target's image gets into its QEMU machine (runJob's `load`). */
+export type LoadMethod = 'kernel' | 'gdb';
+export const LOAD_METHODS: readonly LoadMethod[] = ['kernel', 'gdb'];
+
 export interface JobRun {
   output: FirmwareOutput;
   run: RunResult;
@@ -232,6 +237,12 @@ export async function runJob(
     link?: SessionOptions;
     /** Board targets: a real board on this serial port runs the job instead of the emulator. */
     port?: string;
+    /**
+     * Board targets in QEMU: 'kernel' (default) hands the image to QEMU; 'gdb' starts the board
+     * halted with no image and loads it through QEMU's GDB server with gdb-multiarch, as a probe
+     * would program a real part (docs/link.md, "Loading through GDB").
+     */
+    load?: LoadMethod;
   } = {},
 ): Promise<JobRun> {
   mkdirSync(workDir, { recursive: true });
@@ -246,12 +257,20 @@ export async function runJob(
   if (options.port !== undefined && fw.target.console !== 'uart') {
     throw new BadInputError(`--port needs a board target (console 'uart'); ${fw.target.name} talks through semihosting`);
   }
+  const load = options.load ?? 'kernel';
+  if (load === 'gdb' && (fw.target.console !== 'uart' || fw.target.qemu === null || options.port !== undefined)) {
+    throw new BadInputError(
+      `--load gdb loads a board target's image into its QEMU machine through the GDB server; ${options.port !== undefined ? 'it does not go with --port (program the real board with tinyfoa flash)' : `${fw.target.name} is not a board target that QEMU runs (stm32f405 and microbit are)`}`,
+    );
+  }
   const board = { ...common, ...options.link, workDir, ...(options.onStdoutLine ? { onLine: options.onStdoutLine } : {}) };
   const run =
     options.port !== undefined
       ? await runPortJob(options.port, files, board)
       : fw.target.console === 'uart'
-      ? await runBoardJob(fw.target, fw.compile.elf, files, board)
+      ? load === 'gdb'
+        ? await runGdbLoadedJob(fw.target, fw.compile.elf, files, board)
+        : await runBoardJob(fw.target, fw.compile.elf, files, board)
       : await runFirmware({
           ...common,
           target: fw.target,

@@ -7,7 +7,7 @@ import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { defaultStoreFile, type StoreKind } from '../plan/plan.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
-import { buildFirmware, FirmwareError, runJob, type BuiltFirmware, type FitMode } from './device.ts';
+import { buildFirmware, FirmwareError, runJob, type BuiltFirmware, type FitMode, type LoadMethod } from './device.ts';
 import { checkOutputFolder, checkStateFolder, defaultStateFolder, ensureStateFolder, isStateFolder, lockStateFolder, writeFileAtomically } from '../emit/folders.ts';
 import { JobBuilder, parseProgressLine, phaseInstructions, recordBytes, type PhaseInstructions } from './job.ts';
 
@@ -74,6 +74,8 @@ export async function runOnDevice(
     timeoutMs?: number;
     /** Board targets: train the real board on this serial port instead of the emulator (docs/link.md). */
     port?: string;
+    /** Board targets in QEMU: how the image is loaded (runJob's `load`). */
+    load?: LoadMethod;
   },
 ): Promise<DeviceRunResult> {
   checkFeatures(ir, data);
@@ -196,6 +198,7 @@ export async function runOnDevice(
             icount: fw.target.cycles !== null,
             ...(onStdoutLine ? { onStdoutLine } : {}),
             ...(opts.port !== undefined ? { port: opts.port } : {}),
+            ...(opts.load !== undefined ? { load: opts.load } : {}),
           },
       );
     } catch (e) {
