@@ -49,12 +49,12 @@ describe('the tinyfoa command', () => {
     expect((await tinyfoa('simulate', example, '--data', 'mnist', '--limit', 'ten')).exitCode).toBe(2);
     const r = await tinyfoa('generate', example, '--target', 'pdp11');
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/unknown target 'pdp11': known targets are host, cortex-m3, cortex-m4, cortex-m7/);
+    expect(r.stderr).toMatch(/unknown target 'pdp11': known targets are host, host-link, cortex-m3, cortex-m4, cortex-m7, cortex-m33, stm32f405/);
     expect((await tinyfoa('frobnicate')).exitCode).toBe(2);
   });
 
   it('demo goes model → C → firmware → training in QEMU → bit-exact check (on a subset)', async () => {
-    const r = await tinyfoa('demo', '--model', example, '--limit', '120', '--limit-test', '60', '-o', join(dir, 'demo'), '--json');
+    const r = await tinyfoa('demo', '--model', example, '--target', 'cortex-m4', '--fit', 'emulator', '--limit', '120', '--limit-test', '60', '-o', join(dir, 'demo'), '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.target).toBe('cortex-m4');

@@ -76,7 +76,7 @@ async function run(
 describe('targets', () => {
   it('an unknown target name is an error that lists the known ones', () => {
     expect(() => getTarget('cortex-m0')).toThrow(
-      "unknown target 'cortex-m0': known targets are host, cortex-m3, cortex-m4, cortex-m7, cortex-m33, stm32f405, microbit, nucleo-f411re, stm32f746g-disco, nrf52840-dk, rp2040",
+      "unknown target 'cortex-m0': known targets are host, host-link, cortex-m3, cortex-m4, cortex-m7, cortex-m33, stm32f405, microbit, nucleo-f411re, stm32f746g-disco, nrf52840-dk, rp2040",
     );
   });
 

@@ -69,6 +69,15 @@ const DEMO_TRAIN_SAMPLES = 1000;
 /** Test samples of the default demo: every one crosses the board's serial link once per layer. */
 const DEMO_TEST_SAMPLES = 500;
 
+/** MNIST mean-pooled to a model's input width (28×28 / k²), for the demo's default data. */
+function mnistFor(ir: ModelIR): string {
+  const k = [1, 2, 4, 7, 14].find((f) => (28 / f) ** 2 === ir.input.features);
+  if (k === undefined) {
+    throw new CliError(`model ${ir.name} has ${ir.input.features} inputs, which no pooled MNIST has (784, 196, 49, 16 or 4): give its data with --data`);
+  }
+  return k === 1 ? 'mnist' : `mnist@pool${k}`;
+}
+
 const LOAD_HELP = "board targets in QEMU: 'kernel' hands the image to QEMU, 'gdb' starts the board halted and loads the image through its GDB server with gdb-multiarch, as a probe programs a real part";
 
 function loadMethod(value: string): 'kernel' | 'gdb' {
@@ -437,7 +446,7 @@ export function registerCommands(program: Command): void {
       'the main job end to end: model → firmware for a real part (STM32F405RG) → loaded through GDB into QEMU netduinoplus2 → training over its UART → bit-exact check against the simulator → report',
     )
     .option('-m, --model <file>', 'model file', 'examples/mnist-board.ts')
-    .option('-d, --data <set>', DATA_HELP, 'mnist@pool2')
+    .option('-d, --data <set>', `${DATA_HELP} (default: MNIST pooled to the model's input, e.g. mnist@pool2 for 196 inputs)`)
     .option('-t, --target <target>', `target: ${targetNames.join(', ')}`, targetName, 'stm32f405')
     .option('-o, --out <dir>', 'parent of the output and state folders', join('out', 'demo'))
     .option('--limit <n>', `train on the first n training samples (default ${DEMO_TRAIN_SAMPLES}; see --full)`, wholeNumber(1))
@@ -446,9 +455,9 @@ export function registerCommands(program: Command): void {
     .option('--load <how>', `${LOAD_HELP} (default: gdb on board targets that QEMU runs)`, loadMethod)
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { model: string; data: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; load?: 'kernel' | 'gdb'; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (opts: { model: string; data?: string; target: string; out: string; limit?: number; limitTest?: number; full?: boolean; load?: 'kernel' | 'gdb'; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(opts.model, { firmware: true });
-      const data = loadDataset(opts.data, { classes: ir.classes });
+      const data = loadDataset(opts.data ?? mnistFor(ir), { classes: ir.classes });
       const out = resolve(opts.out);
       const target = getTarget(opts.target);
       const board = target.console === 'uart' && target.qemu !== null;

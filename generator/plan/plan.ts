@@ -417,7 +417,8 @@ export function checkPlannedFit(planned: PlannedModel, fit: FitMode): void {
   const ir = planned.ir;
   const minDim = Math.min(...ir.layers.flatMap((l) => [l.units, l.inputs]));
   const advice = [
-    ...(planned.store === 'ram' ? [`move the weight store (${fmt(planned.memory.store)} bytes) out of RAM with --store file or --store user`] : []),
+    // A board has no semihosting, so no file store: its weight store goes to flash or FRAM as a user store.
+    ...(planned.store === 'ram' ? [`move the weight store (${fmt(planned.memory.store)} bytes) out of RAM with ${target.console === 'uart' ? '--store user (the board\'s flash or FRAM)' : '--store file or --store user'}`] : []),
     ...(ir.training.slices < minDim ? [`raise training.slices (now ${ir.training.slices}) to shrink the arena (${fmt(planned.arenaFloats * 4)} bytes)`] : []),
     'use fewer units',
   ];

@@ -76,8 +76,9 @@ static void tf_reply_error(uint32_t code, uint8_t request, uint32_t index, const
     tf_link_put_u16(tf_tx, (uint16_t)code);
     tf_tx[2] = request;
     tf_link_put_u32(tf_tx + 3, index);
-    while (message[n] != '\0' && 7u + n < TF_LINK_PAYLOAD) {
-        tf_tx[7u + n] = (uint8_t)message[n];
+    /* The message is cut to the payload; walking it by pointer stops at its terminator first. */
+    for (const char *p = message; *p != '\0' && 7u + n < TF_LINK_PAYLOAD; p++) {
+        tf_tx[7u + n] = (uint8_t)*p;
         n++;
     }
     tf_reply(TF_LINK_ERROR, (uint16_t)(7u + n));

@@ -35,7 +35,7 @@ export const FLAG_CASES: FlagCase[] = [
   { name: 'limit-empty', args: [...sim, '--limit', ''], message: /expected a whole number, got ''/ },
   { name: 'limit-test-zero', args: [...sim, '--limit-test', '0'], message: /option '--limit-test <n>' argument '0' is invalid/ },
   { name: 'epochs-flag-zero', args: [...sim, '--epochs-per-layer', '0'], message: /option '--epochs-per-layer <n>' argument '0' is invalid/ },
-  { name: 'target-unknown', args: [...gen, '-t', 'pdp11'], message: /unknown target 'pdp11': known targets are host, cortex-m3, cortex-m4, cortex-m7/ },
+  { name: 'target-unknown', args: [...gen, '-t', 'pdp11'], message: /unknown target 'pdp11': known targets are host, host-link, cortex-m3, cortex-m4, cortex-m7, cortex-m33, stm32f405, microbit/ },
   { name: 'target-empty', args: [...gen, '-t', ''], message: /unknown target '': known targets are/ },
   { name: 'target-case', args: [...build, '-t', 'Cortex-M4'], message: /unknown target 'Cortex-M4'/ },
   { name: 'targets-empty', args: [...verify, '--targets', ','], message: /--targets needs at least one target/ },
