@@ -24,22 +24,36 @@ static uint8_t tf_predict_layer(const tf_model *m) {
     return best;
 }
 
+/* The model ready and its descriptor as tf_init saw it (runtime.md, "Descriptor check"), checked
+ * before the layer schedule reads the layer array. */
+static tf_status tf_check_learning(const tf_model *m) {
+    const tf_status st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    return m->learn_steps == 0u ? TF_ERR_STATE : TF_OK;
+}
+
 tf_status tf_learn(tf_model *m, const uint8_t *x, uint8_t label) {
+    tf_status st;
     if (m == NULL || x == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || m->layers == NULL || m->num_layers == 0u || m->learn_steps == 0u) {
-        return TF_ERR_STATE;
+    st = tf_check_learning(m);
+    if (st != TF_OK) {
+        return st;
     }
     return tf_train_sample(m, tf_learn_layer(m), x, label);
 }
 
 tf_status tf_predict_scores(const tf_model *m, const uint8_t *x, float *scores) {
+    tf_status st;
     if (m == NULL || x == NULL || scores == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || m->layers == NULL || m->num_layers == 0u || m->learn_steps == 0u) {
-        return TF_ERR_STATE;
+    st = tf_check_learning(m);
+    if (st != TF_OK) {
+        return st;
     }
     return tf_predict_layer_scores(m, tf_predict_layer(m), x, scores);
 }
@@ -48,6 +62,13 @@ tf_status tf_get_info(const tf_model *m, tf_info *out) {
     uint32_t l;
     if (m == NULL || out == NULL || m->layers == NULL) {
         return TF_ERR_NULL;
+    }
+    if (m->ready != 0u) {
+        /* A descriptor changed since tf_init could send the loop below past the layer array. */
+        const tf_status st = tf_check_model(m);
+        if (st != TF_OK) {
+            return st;
+        }
     }
     memset(out, 0, sizeof *out);
     out->features = m->features;

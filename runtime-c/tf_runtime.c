@@ -574,14 +574,10 @@ static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, ui
     return TF_OK;
 }
 
-tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t *out_class) {
+/* The checks every prediction makes (descriptor, layer, input), then the forward pass to `layer`. */
+static tf_status tf_predict_forward(const tf_model *m, uint8_t layer, const uint8_t *x, tf_forward *f) {
     tf_arena_layout lay;
-    tf_forward f;
-    tf_status st;
-    if (m == NULL || x == NULL || out_class == NULL) {
-        return TF_ERR_NULL;
-    }
-    st = tf_check_model(m);
+    tf_status st = tf_check_model(m);
     if (st != TF_OK) {
         return st;
     }
@@ -592,7 +588,16 @@ tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t
     if (st != TF_OK) {
         return st;
     }
-    st = tf_forward_to(m, &lay, layer, x, &f);
+    return tf_forward_to(m, &lay, layer, x, f);
+}
+
+tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t *out_class) {
+    tf_forward f;
+    tf_status st;
+    if (m == NULL || x == NULL || out_class == NULL) {
+        return TF_ERR_NULL;
+    }
+    st = tf_predict_forward(m, layer, x, &f);
     if (st != TF_OK) {
         return st;
     }
@@ -925,20 +930,12 @@ uint32_t tf_total_steps(const tf_model *m) {
 
 /* The logits of layer `layer` (§7.7), for tf_predict_scores (tf_learn.c). */
 tf_status tf_predict_layer_scores(const tf_model *m, uint8_t layer, const uint8_t *x, float *scores) {
-    tf_arena_layout lay;
     tf_forward f;
     tf_status st;
     if (m == NULL || x == NULL || scores == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->ready == 0u || layer >= m->num_layers || !tf_arena_layout_of(m, &lay)) {
-        return TF_ERR_STATE;
-    }
-    st = tf_check_input(m, x);
-    if (st != TF_OK) {
-        return st;
-    }
-    st = tf_forward_to(m, &lay, layer, x, &f);
+    st = tf_predict_forward(m, layer, x, &f);
     if (st != TF_OK) {
         return st;
     }
