@@ -96,6 +96,8 @@ static void check_mode(uint32_t bits, uint32_t fault, uint32_t tag) {
         const uint32_t mem_ = memory_crc();                                                                          \
         uint8_t out_ = 0;                                                                                            \
         uint32_t d_ = 0;                                                                                             \
+        float scores_[256];                                                                                          \
+        tf_info info_;                                                                                               \
         random_sample(x);                                                                                            \
         field = value;                                                                                               \
         CHECK_EQ_U(tf_train_sample(&MODEL, 0, x, 0), TF_ERR_DESCRIPTOR, tag);                                        \
@@ -103,6 +105,9 @@ static void check_mode(uint32_t bits, uint32_t fault, uint32_t tag) {
         CHECK_EQ_U(tf_state_digest(&MODEL, &d_), TF_ERR_DESCRIPTOR, tag);                                            \
         CHECK_EQ_U(tf_array_digest(&MODEL, 0, TF_ARRAY_BIAS, &d_), TF_ERR_DESCRIPTOR, tag);                          \
         CHECK_EQ_U(tf_discard_batch(&MODEL), TF_ERR_DESCRIPTOR, tag);                                                \
+        CHECK_EQ_U(tf_learn(&MODEL, x, 0), TF_ERR_DESCRIPTOR, tag);                                                  \
+        CHECK_EQ_U(tf_predict_scores(&MODEL, x, scores_), TF_ERR_DESCRIPTOR, tag);                                   \
+        CHECK_EQ_U(tf_get_info(&MODEL, &info_), TF_ERR_DESCRIPTOR, tag);                                             \
         CHECK_EQ_U(tf_total_steps(&MODEL), 0u, tag);                                                                 \
         field = saved_;                                                                                              \
         CHECK_EQ_U(memory_crc(), mem_, tag);                                                                         \
