@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { generateFolder } from '../generator/firmware/device.ts';
-import { JobBuilder, writeJobFiles } from '../generator/firmware/job.ts';
+import { JobBuilder, labelledRecords, writeJobFiles } from '../generator/firmware/job.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { exp32 } from '../generator/numerics/exp32.ts';
 import { add, clamp1, div, fromBits, mul, sqrt, sub, toBits } from '../generator/numerics/f32.ts';
@@ -224,15 +224,6 @@ function samples(count: number, seed: number): { label: number; x: Uint8Array }[
   });
 }
 
-function records(list: { label: number; x: Uint8Array }[]): Uint8Array {
-  const f = IR.input.features + 1;
-  const out = new Uint8Array(list.length * f);
-  list.forEach((r, k) => {
-    out[k * f] = r.label;
-    out.set(r.x, k * f + 1);
-  });
-  return out;
-}
 
 describe('a generated folder built in GNU C mode for cortex-m4 (QEMU)', () => {
   const perLayer = 60;
@@ -252,7 +243,7 @@ describe('a generated folder built in GNU C mode for cortex-m4 (QEMU)', () => {
     expect(make.stderr).toBe('');
     const dis = await execa('arm-none-eabi-objdump', ['-d', join(out, 'build', 'firmware.elf')]);
     const fused = fusedOps(dis.stdout);
-    writeJobFiles(out, { job, train: records(train) });
+    writeJobFiles(out, { job, train: labelledRecords(train) });
     const run = await runFirmware({
       target: 'cortex-m4',
       elf: join(out, 'build', 'firmware.elf'),

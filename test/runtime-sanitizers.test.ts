@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { generateFolder } from '../generator/firmware/device.ts';
-import { JobBuilder, writeJobFiles } from '../generator/firmware/job.ts';
+import { JobBuilder, labelledRecords, writeJobFiles } from '../generator/firmware/job.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import type { StoreKind } from '../generator/plan/plan.ts';
 import { TinyFoaModel } from '../generator/sim/state.ts';
@@ -87,15 +87,6 @@ function samples(count: number, seed: number): { label: number; x: Uint8Array }[
   });
 }
 
-function records(list: { label: number; x: Uint8Array }[]): Uint8Array {
-  const f = IR.input.features + 1;
-  const out = new Uint8Array(list.length * f);
-  list.forEach((r, k) => {
-    out[k * f] = r.label;
-    out.set(r.x, k * f + 1);
-  });
-  return out;
-}
 
 describe('a generated model trained on the host under ASan and UBSan', () => {
   const perLayer = 200;
@@ -127,7 +118,7 @@ describe('a generated model trained on the host under ASan and UBSan', () => {
     );
     expect(cc.stderr).toBe('');
     expect(cc.exitCode).toBe(0);
-    writeJobFiles(out, { job, train: records(train), test: records(test) });
+    writeJobFiles(out, { job, train: labelledRecords(train), test: labelledRecords(test) });
     const run = await execa(exe, [], { cwd: out, reject: false, env: ENV });
     expect(run.stderr, 'sanitizer report').toBe('');
     expect(run.exitCode, run.stdout).toBe(0);

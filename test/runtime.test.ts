@@ -16,7 +16,7 @@ import { TinyFoaModel } from '../generator/sim/state.ts';
 import { compileFirmware } from '../generator/toolchain/compile.ts';
 import { runFirmware } from '../generator/toolchain/run.ts';
 import { getTarget, kernelFlags } from '../targets/targets.ts';
-import { parseFirmwareOutput } from '../generator/firmware/job.ts';
+import { labelledRecords, parseFirmwareOutput } from '../generator/firmware/job.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runtimeDir = join(root, 'runtime-c');
@@ -219,15 +219,6 @@ function samples(ir: ModelIR, count: number, seed: number): { label: number; x: 
   });
 }
 
-function records(list: { label: number; x: Uint8Array }[]): Uint8Array {
-  const f = list[0]?.x.length ?? 0;
-  const out = new Uint8Array(list.length * (f + 1));
-  list.forEach((r, k) => {
-    out[k * (f + 1)] = r.label;
-    out.set(r.x, k * (f + 1) + 1);
-  });
-  return out;
-}
 
 /** CRC-32 of the bytes as the firmware prints it (semantics §11). */
 function crc32(bytes: Uint8Array): string {
@@ -280,7 +271,7 @@ function jobFor(ir: ModelIR) {
     });
   }
   w.push(CMD.CYCLES);
-  return { adam, L, perLayer, train, test, files: { job: words(w), train: records(train), test: records(test) } };
+  return { adam, L, perLayer, train, test, files: { job: words(w), train: labelledRecords(train), test: labelledRecords(test) } };
 }
 
 /** Host driver output per fixture, for the emulator runs to compare with. */
@@ -295,7 +286,7 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
 
   it('runs a job to TINYFOA-OK; digests equal the reference simulator at every DIGEST', async () => {
     const exe = await buildDriver(name, 'fast');
-    const { dir, stdout, exitCode } = await runDriver(exe, { job: fullJob(), train: records(train), test: records(test) });
+    const { dir, stdout, exitCode } = await runDriver(exe, { job: fullJob(), train: labelledRecords(train), test: labelledRecords(test) });
     hostOutput.set(name, stdout);
     expect(exitCode, stdout).toBe(0);
     const lines = stdout.split('\n').filter((l) => l.length > 0);
@@ -336,7 +327,7 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
   });
 
   it('prints the same with the reference kernels', async () => {
-    const files = { job: fullJob(), train: records(train), test: records(test) };
+    const files = { job: fullJob(), train: labelledRecords(train), test: labelledRecords(test) };
     const [fast, ref] = await Promise.all([
       buildDriver(name, 'fast2').then((exe) => runDriver(exe, files)),
       buildDriver(name, 'ref', ['-DTF_USE_REFERENCE_KERNELS']).then((exe) => runDriver(exe, files)),
@@ -357,29 +348,29 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
     // job and file problems: 100
     expect(await fail({ job: words([0x12345678]) })).toMatch(/^TINYFOA-FAIL 100 job.bin: bad magic/);
     expect(await fail({ job: words([MAGIC, 9]) })).toMatch(/^TINYFOA-FAIL 100 job.bin: unknown command/);
-    expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 3]), train: records(train.slice(0, 2)) })).toMatch(
+    expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 3]), train: labelledRecords(train.slice(0, 2)) })).toMatch(
       /^TINYFOA-FAIL 100 /,
     );
     expect(await fail({ job: words([MAGIC, CMD.EVAL, 0]) })).toMatch(/^TINYFOA-FAIL 100 cannot open test.bin/);
     // runtime statuses
     const bad = train.slice(0, 1).map((s) => ({ label: ir.classes, x: s.x }));
-    expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 1]), train: records(bad) })).toBe(
+    expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 1]), train: labelledRecords(bad) })).toBe(
       'TINYFOA-FAIL 2 TRAIN sample 0: TF_ERR_LABEL',
     );
-    expect(await fail({ job: words([MAGIC, CMD.EVAL, L]), test: records(test) })).toMatch(/^TINYFOA-FAIL 5 /);
+    expect(await fail({ job: words([MAGIC, CMD.EVAL, L]), test: labelledRecords(test) })).toMatch(/^TINYFOA-FAIL 5 /);
     // earlier layers are frozen once a later layer took a step
     const steps = words([MAGIC, CMD.TRAIN, 1, B, CMD.TRAIN, 0, B]);
-    expect(await fail({ job: steps, train: records(train) })).toBe('TINYFOA-FAIL 5 TRAIN sample 0: TF_ERR_STATE');
+    expect(await fail({ job: steps, train: labelledRecords(train) })).toBe('TINYFOA-FAIL 5 TRAIN sample 0: TF_ERR_STATE');
     if (ir.input.encoding === 'bits') {
       const two = train.slice(0, 1).map((s) => ({ label: s.label, x: s.x.map((v, i) => (i === 3 ? 2 : v)) }));
-      expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 1]), train: records(two) })).toBe(
+      expect(await fail({ job: words([MAGIC, CMD.TRAIN, 0, 1]), train: labelledRecords(two) })).toBe(
         'TINYFOA-FAIL 3 TRAIN sample 0: TF_ERR_INPUT',
       );
     }
     if (B > 1) {
       // an incomplete batch on layer 0, then layer 1
       const job = words([MAGIC, CMD.TRAIN, 0, 1, CMD.TRAIN, 1, 1]);
-      expect(await fail({ job, train: records(train) })).toBe('TINYFOA-FAIL 5 TRAIN sample 0: TF_ERR_STATE');
+      expect(await fail({ job, train: labelledRecords(train) })).toBe('TINYFOA-FAIL 5 TRAIN sample 0: TF_ERR_STATE');
     }
   });
 });

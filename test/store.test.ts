@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware, generateFolder, type BuiltFirmware } from '../generator/firmware/device.ts';
-import { JobBuilder } from '../generator/firmware/job.ts';
+import { JobBuilder, labelledRecords } from '../generator/firmware/job.ts';
 import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
 import { buildLayers, layerBlocks, type ModelIR } from '../generator/ir/ir.ts';
 import { parseModelFile } from '../generator/model/parse.ts';
@@ -113,15 +113,6 @@ function samples(ir: ModelIR, count: number, seed: number): { x: Uint8Array; lab
   });
 }
 
-function records(list: { x: Uint8Array; label: number }[]): Uint8Array {
-  const f = list[0]!.x.length;
-  const out = new Uint8Array(list.length * (f + 1));
-  list.forEach((r, k) => {
-    out[k * (f + 1)] = r.label;
-    out.set(r.x, k * (f + 1) + 1);
-  });
-  return out;
-}
 
 /** Floats of every store record, layer-major: M² blocks, bias, meta (docs/runtime.md). */
 function recordFloatsOf(ir: ModelIR): number[] {
@@ -178,7 +169,7 @@ function scenario(ir: ModelIR): Scenario {
   return {
     ir,
     T,
-    files: { job: job.bytes(), train: records(stream), test: records(test) },
+    files: { job: job.bytes(), train: labelledRecords(stream), test: labelledRecords(test) },
     sim: digests,
     final: sim,
     ...byteSchedule(ir, T),

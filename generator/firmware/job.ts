@@ -67,6 +67,18 @@ export function recordBytes(split: Split, features: number, indices: ArrayLike<n
   return out;
 }
 
+/** Job-file records (recordBytes's layout) of labelled samples given as a list, every `x` as long as the first. */
+export function labelledRecords(list: readonly { label: number; x: Uint8Array }[]): Uint8Array {
+  const features = list[0]?.x.length ?? 0;
+  const samples = new Uint8Array(list.length * features);
+  const labels = new Uint8Array(list.length);
+  list.forEach((r, k) => {
+    samples.set(r.x, k * features);
+    labels[k] = r.label;
+  });
+  return recordBytes({ count: list.length, samples, labels }, features, Array.from(list.keys()));
+}
+
 export function writeJobFiles(
   dir: string,
   files: { job: Uint8Array; train?: Uint8Array; test?: Uint8Array },
