@@ -24,6 +24,15 @@ describe('the tinyfoa command', () => {
     }
   });
 
+  it('ends quietly when the reader closes the pipe early', async () => {
+    // `true` exits without reading, long before tinyfoa has started: its first write hits a closed pipe.
+    for (const args of ['memory ' + example, '--help']) {
+      const r = await execa('bash', ['-o', 'pipefail', '-c', `node ${bin} ${args} | true`], { reject: false, cwd: dir });
+      expect(r.stderr, args).toBe('');
+      expect(r.exitCode, args).toBe(0);
+    }
+  });
+
   it('simulate --json prints accuracy, perLayer and digest', async () => {
     const r = await tinyfoa('simulate', example, '--data', 'mnist', '--limit', '200', '--limit-test', '100', '--json');
     expect(r.exitCode, r.stderr).toBe(0);
