@@ -214,7 +214,7 @@ function armTarget(spec: ArmSpec): Target {
     gcSections: true,
     linkerScript: spec.memory?.linkerScript ?? 'targets/arm/mps2.ld',
     linkerIncludes: ['targets/arm/sections.ld'],
-    runtimeSources: ['targets/arm/startup.c', 'targets/arm/cycles.c'],
+    runtimeSources: ['targets/arm/startup.c', 'targets/arm/memory_marks.c', 'targets/arm/cycles.c'],
     includeDir: 'targets/common',
     layout: armLayout,
     device: spec.device,
@@ -319,6 +319,7 @@ function boardTarget(spec: BoardSpec): Target {
     linkerIncludes: ['targets/arm/sections.ld'],
     runtimeSources: [
       'targets/board/startup.c',
+      'targets/arm/memory_marks.c',
       'targets/arm/cycles.c',
       spec.uart.source,
       ...(spec.extraSources ?? []),

@@ -31,8 +31,6 @@ extern uint32_t __data_end[];
 extern uint32_t __data_load[];
 extern uint32_t __bss_start[];
 extern uint32_t __bss_end[];
-extern char __heap_start[];
-extern char __heap_end[];
 
 extern int main(int argc, char **argv);
 extern void initialise_monitor_handles(void);
@@ -239,41 +237,7 @@ void tf_reset_c(void) {
 void _init(void) {}
 void _fini(void) {}
 
-/* ---- heap for newlib's stdio only ---------------------------------------------------- */
-
-static uintptr_t tf_heap_used_bytes;
-
-/* Replaces librdimon's weak _sbrk with a bounded region from the linker script. Only newlib
- * allocates (FILE structures and stdio buffers); when the region is exhausted newlib falls
- * back to unbuffered streams or fopen fails, it never grows into the stack. */
-void *_sbrk(ptrdiff_t increment);
-void *_sbrk(ptrdiff_t increment) {
-  const uintptr_t heap_size = (uintptr_t)__heap_end - (uintptr_t)__heap_start;
-  if (increment < 0 || (uintptr_t)increment > heap_size - tf_heap_used_bytes) {
-    errno = ENOMEM;
-    return (void *)-1;
-  }
-  char *previous = __heap_start + tf_heap_used_bytes;
-  tf_heap_used_bytes += (uintptr_t)increment;
-  return previous;
-}
-
-uint32_t tf_heap_used(void) { return (uint32_t)tf_heap_used_bytes; }
-uint32_t tf_heap_size(void) { return (uint32_t)((uintptr_t)__heap_end - (uintptr_t)__heap_start); }
-
-/* ---- stack high-water mark ----------------------------------------------------------- */
-
-uint32_t tf_stack_size(void) { return (uint32_t)(tf_words_between(__stack_limit, __stack_top) * sizeof(uint32_t)); }
-
-/* The stack grows down from __stack_top: the lowest word that lost its paint marks the
- * deepest use. */
-uint32_t tf_stack_high_water(void) {
-  const volatile uint32_t *stack = __stack_limit;
-  const size_t words = tf_words_between(__stack_limit, __stack_top);
-  size_t untouched = 0;
-  while (untouched < words && stack[untouched] == TF_STACK_PAINT) untouched++;
-  return (uint32_t)((words - untouched) * sizeof(uint32_t));
-}
+/* _sbrk, tf_heap_used/size and tf_stack_size/high_water: targets/arm/memory_marks.c. */
 
 /* ---- faults ------------------------------------------------------------------------ */
 
