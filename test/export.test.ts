@@ -1,0 +1,178 @@
+/**
+ * `tinyfoa export` (docs/runtime.md, "Export"): a model trained by `tinyfoa run --store file` on
+ * the host is exported from its state folder, the exported folder is compiled with gcc for the
+ * host and with arm-none-eabi-gcc for cortex-m4 (run in QEMU), and every score of every test
+ * sample equals, bit for bit, the reference simulator's trained on the same samples. Refusals:
+ * a store of another model or shape, a damaged store, an output folder that is not tinyfoa's.
+ */
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../generator/data/index.ts';
+import { BadInputError } from '../generator/errors.ts';
+import { exportModel } from '../generator/export/export.ts';
+import { decodeStoreFile } from '../generator/export/state.ts';
+import type { ModelIR } from '../generator/ir/ir.ts';
+import { parseModelFile } from '../generator/model/parse.ts';
+import { getTarget } from '../targets/targets.ts';
+import { prepareSplit, trainingSchedule } from '../generator/sim/train.ts';
+import { TinyFoaModel } from '../generator/sim/state.ts';
+import { compileFirmware } from '../generator/toolchain/compile.ts';
+import { runFirmware } from '../generator/toolchain/run.ts';
+import { toBits } from '../generator/numerics/f32.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'tinyfoa.js');
+const modelFile = join(root, 'test', 'fixtures', 'models', 'exportable.ts');
+const driver = join(root, 'test', 'runtime', 'infer_main.c');
+const work = mkdtempSync(join(tmpdir(), 'tinyfoa-export-'));
+const LIMIT = 150;
+const TEST_SAMPLES = 400;
+
+function tinyfoa(...args: string[]) {
+  return execa('node', [bin, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1' } });
+}
+
+const ir = parseModelFile(modelFile);
+const data = loadDataset('mnist', { classes: ir.classes });
+const test = prepareSplit(data.test, ir, TEST_SAMPLES);
+const f = ir.input.features;
+
+/** The simulator trained as `run` trains the firmware (§10). */
+function simulated(): TinyFoaModel {
+  const model = new TinyFoaModel(ir);
+  const train = prepareSplit(data.train, ir, LIMIT);
+  for (const plan of trainingSchedule(ir, train.count, ir.training.epochsPerLayer)) {
+    for (const idx of plan.order) model.trainSample(plan.layer, train.samples.subarray(idx * f, (idx + 1) * f), train.labels[idx]!);
+  }
+  return model;
+}
+
+/** "S <i> <class> <bits>..." lines of the driver. */
+function parseScores(stdout: string): { cls: number; bits: number[] }[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('S '))
+    .map((l) => {
+      const [, , cls, ...bits] = l.trim().split(' ');
+      return { cls: Number(cls), bits: bits.map((b) => parseInt(b, 16)) };
+    });
+}
+
+/** Compiles the exported folder with the test driver for `target` and runs it on the test samples. */
+async function runExported(folder: string, target: string, name: string) {
+  const sources = [...readdirSync(join(folder, 'model')).filter((n) => n.endsWith('.c')).map((n) => join(folder, 'model', n)), ...readdirSync(join(folder, 'runtime')).filter((n) => n.endsWith('.c')).map((n) => join(folder, 'runtime', n)), driver];
+  const out = join(work, `fw-${name}-${target}`);
+  const fw = await compileFirmware({ target, sources, includeDirs: [join(folder, 'model'), join(folder, 'runtime')], defines: { TF_EXPORT_HEADER: `"${ir.name}_infer.h"` }, outDir: out });
+  writeFileSync(join(out, 'samples.bin'), test.samples.subarray(0, test.count * f));
+  const r = await runFirmware({ target, elf: fw.elf, cwd: out, timeoutMs: 60_000, icount: true, logFile: join(out, 'run.log') });
+  expect(r.passed, `${target}: ${r.stdout.slice(-400)}${r.stderr}`).toBe(true);
+  return { lines: parseScores(r.stdout), stdout: r.stdout };
+}
+
+function expectSimulatorScores(model: TinyFoaModel, layer: number, lines: { cls: number; bits: number[] }[], what: string): void {
+  expect(lines.length, what).toBe(test.count);
+  const classes = new Set<number>();
+  for (let i = 0; i < test.count; i++) {
+    const x = test.samples.subarray(i * f, (i + 1) * f);
+    const expected = Array.from(model.layerScores(x, layer), toBits);
+    expect(lines[i]!.bits, `${what}: scores of test sample ${i}`).toEqual(expected);
+    expect(lines[i]!.cls, `${what}: class of test sample ${i}`).toBe(model.predict(x, layer));
+    classes.add(lines[i]!.cls);
+  }
+  expect(classes.size, `${what}: the model predicts more than one class`).toBeGreaterThan(1);
+}
+
+describe('tinyfoa export', () => {
+  const state = join(work, 'run.state');
+  let sim: TinyFoaModel;
+  beforeAll(async () => {
+    sim = simulated();
+    const r = await tinyfoa('run', modelFile, '-d', 'mnist', '--limit', String(LIMIT), '--limit-test', '60', '-t', 'host', '--store', 'file', '-o', join(work, 'run'), '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    // the firmware's trained state is the simulator's (§11 digest)
+    expect((JSON.parse(r.stdout) as { digest: string }).digest).toBe(sim.digests().state);
+  }, 120_000);
+
+  it('exports the state folder of a run; host and cortex-m4 builds give the simulator scores for every test sample', async () => {
+    const out = join(work, 'exported');
+    const r = await tinyfoa('export', modelFile, '--from', state, '-o', out, '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { predictLayer: number; steps: number[] };
+    // samplesPerEpoch 150, batch 2: 75 steps per layer = learn_steps, so the last layer predicts (§13)
+    expect(summary.steps).toEqual([75, 75]);
+    expect(summary.predictLayer).toBe(sim.predictLayer());
+    expect(summary.predictLayer).toBe(1);
+    // inference only: no training code, no store, no latent weights in the folder
+    const runtime = readdirSync(join(out, 'runtime'));
+    for (const absent of ['tf_runtime.c', 'tf_learn.c', 'tf_sgd.c', 'tf_adam.c', 'tf_store_file.c', 'tf_store_ram.c', 'tf_main.c']) expect(runtime).not.toContain(absent);
+    const c = readFileSync(join(out, 'model', `${ir.name}_infer.c`), 'utf8');
+    expect(c).toMatch(/static const tf_word exportable_infer_l1_bits\[/);
+    const [host, m4] = await Promise.all([runExported(out, 'host', 'last'), runExported(out, 'cortex-m4', 'last')]);
+    expectSimulatorScores(sim, 1, host.lines, 'host');
+    expectSimulatorScores(sim, 1, m4.lines, 'cortex-m4');
+    // measured on the core: the prediction's stack (before any stdio) stays small
+    const stack = Number(/^STACK (\d+)$/m.exec(m4.stdout)?.[1]);
+    expect(stack).toBeGreaterThan(0);
+    expect(stack).toBeLessThan(512);
+  }, 120_000);
+
+  it('--layer 0 exports layer 0 alone, from the store file itself', async () => {
+    const out = join(work, 'exported-l0');
+    const r = await tinyfoa('export', modelFile, '--from', join(state, `${ir.name}.store`), '--layer', '0', '-o', out, '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { predictLayer: number }).predictLayer).toBe(0);
+    expect(readFileSync(join(out, 'model', `${ir.name}_infer.c`), 'utf8')).not.toMatch(/_l1_bits/);
+    expectSimulatorScores(sim, 0, (await runExported(out, 'host', 'l0')).lines, 'host layer 0');
+  }, 90_000);
+
+  it('refuses a store of another model, of another shape, a damaged or cut one, and an output folder that is not tinyfoa\'s', async () => {
+    const store = join(state, `${ir.name}.store`);
+    const source = readFileSync(modelFile, 'utf8');
+    const variant = (name: string, from: string, to: string) => {
+      const path = join(work, 'models', `${name}.ts`);
+      mkdirSync(join(work, 'models'), { recursive: true });
+      writeFileSync(path, source.replace(from, to));
+      return parseModelFile(path);
+    };
+    const refusal = (model: ModelIR, from: string): string => {
+      try {
+        exportModel(model, from, join(work, 'never'), getTarget('host'));
+      } catch (e) {
+        expect(e).toBeInstanceOf(BadInputError);
+        return (e as Error).message;
+      }
+      throw new Error(`export of ${from} was not refused`);
+    };
+    // same layout, other seed: the meta records' model check word differs
+    expect(refusal(variant('seed', 'seed: 5', 'seed: 6'), store)).toMatch(/was written by another model than exportable .*model check word is [0-9a-f]{8}, this model's [0-9a-f]{8}/);
+    expect(refusal(variant('shape', '{ units: 24 }', '{ units: 20 }'), store)).toMatch(/does not match model exportable: the store has 2 layer\(s\), 6 records per layer and \d+ floats/);
+    const bytes = readFileSync(store);
+    const header = Buffer.from(bytes);
+    header[9]! ^= 1;
+    writeFileSync(join(work, 'header.store'), header);
+    expect(refusal(ir, join(work, 'header.store'))).toMatch(/the store header is damaged/);
+    writeFileSync(join(work, 'cut.store'), bytes.subarray(0, 200));
+    expect(refusal(ir, join(work, 'cut.store'))).toMatch(/is cut short: 200 bytes/);
+    // a record slot of the newest commit, damaged: its CRC fails
+    const records = decodeStoreFile(ir, new Uint8Array(bytes), store);
+    const firstRecord = Buffer.from(records[0]!.buffer, records[0]!.byteOffset, records[0]!.length);
+    const at = bytes.indexOf(firstRecord);
+    const slot = Buffer.from(bytes);
+    slot[at + 3]! ^= 0x40;
+    writeFileSync(join(work, 'slot.store'), slot);
+    expect(refusal(ir, join(work, 'slot.store'))).toMatch(/record 0 \(layer 0, record 0\) is damaged/);
+    expect(existsSync(join(work, 'never'))).toBe(false);
+    // through the binary: a folder of the user's is refused (exit 2) and left as it was
+    const mine = join(work, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    const o = await tinyfoa('export', modelFile, '--from', store, '-o', mine);
+    expect(o.exitCode).toBe(2);
+    expect(o.stderr).toMatch(/refusing to replace/);
+    expect(readdirSync(mine)).toEqual(['notes.txt']);
+  }, 60_000);
+});
