@@ -114,6 +114,30 @@ describe('tinyfoa export', () => {
     const [host, m4] = await Promise.all([runExported(out, 'host', 'last'), runExported(out, 'cortex-m4', 'last')]);
     expectSimulatorScores(sim, 1, host.lines, 'host');
     expectSimulatorScores(sim, 1, m4.lines, 'cortex-m4');
+    // the folder's CMake form: a user project links tinyfoa::exportable_infer with add_subdirectory
+    const user = join(work, 'cmake-user');
+    mkdirSync(user, { recursive: true });
+    writeFileSync(
+      join(user, 'CMakeLists.txt'),
+      [
+        'cmake_minimum_required(VERSION 3.13)',
+        'project(user C)',
+        `add_subdirectory(${out} tinyfoa_${ir.name}_infer)`,
+        `add_executable(app ${driver} ${join(root, 'targets', 'host', 'cycles.c')})`,
+        `target_include_directories(app PRIVATE ${join(root, 'targets', 'common')})`,
+        `target_compile_definitions(app PRIVATE [=[TF_EXPORT_HEADER="${ir.name}_infer.h"]=])`,
+        `target_link_libraries(app PRIVATE tinyfoa::${ir.name}_infer)`,
+        '',
+      ].join('\n'),
+    );
+    const configure = await execa('cmake', ['-S', user, '-B', join(user, 'build'), '-DCMAKE_BUILD_TYPE=Release'], { reject: false });
+    expect(configure.exitCode, configure.stderr).toBe(0);
+    const make = await execa('cmake', ['--build', join(user, 'build')], { reject: false });
+    expect(make.exitCode, make.stderr + make.stdout).toBe(0);
+    writeFileSync(join(user, 'samples.bin'), test.samples.subarray(0, test.count * f));
+    const app = await execa(join(user, 'build', 'app'), [], { cwd: user, reject: false });
+    expect(app.exitCode, app.stdout.slice(-300)).toBe(0);
+    expectSimulatorScores(sim, 1, parseScores(app.stdout), 'CMake host build');
     // measured on the core: the prediction's stack (before any stdio) stays small
     const stack = Number(/^STACK (\d+)$/m.exec(m4.stdout)?.[1]);
     expect(stack).toBeGreaterThan(0);
@@ -122,9 +146,9 @@ describe('tinyfoa export', () => {
 
   it('--layer 0 exports layer 0 alone, from the store file itself', async () => {
     const out = join(work, 'exported-l0');
-    const r = await tinyfoa('export', modelFile, '--from', join(state, `${ir.name}.store`), '--layer', '0', '-o', out, '--json');
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { predictLayer: number }).predictLayer).toBe(0);
+    const r = exportModel(ir, join(state, `${ir.name}.store`), out, getTarget('host'), { layer: 0 });
+    expect(r.layer).toBe(0);
+    expect(() => exportModel(ir, join(state, `${ir.name}.store`), out, getTarget('host'), { layer: 2 })).toThrow(/--layer 2: model exportable has layers 0\.\.1/);
     expect(readFileSync(join(out, 'model', `${ir.name}_infer.c`), 'utf8')).not.toMatch(/_l1_bits/);
     expectSimulatorScores(sim, 0, (await runExported(out, 'host', 'l0')).lines, 'host layer 0');
   }, 90_000);
