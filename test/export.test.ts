@@ -87,19 +87,28 @@ function expectSimulatorScores(model: TinyFoaModel, layer: number, lines: { cls:
 }
 
 describe('tinyfoa export', () => {
-  const state = join(work, 'run.state');
+  const state = join(work, 'run.state'); // host, file store
+  const device = join(work, 'board.state'); // host-link, the device's state fetched over the link
   let sim: TinyFoaModel;
   beforeAll(async () => {
     sim = simulated();
-    const r = await tinyfoa('run', modelFile, '-d', 'mnist', '--limit', String(LIMIT), '--limit-test', '60', '-t', 'host', '--store', 'file', '-o', join(work, 'run'), '--json');
-    expect(r.exitCode, r.stderr).toBe(0);
-    // the firmware's trained state is the simulator's (§11 digest)
-    expect((JSON.parse(r.stdout) as { digest: string }).digest).toBe(sim.digests().state);
+    const data = ['-d', 'mnist', '--limit', String(LIMIT), '--limit-test', '60', '--json'];
+    // host-link: the board driver built natively and driven over the serial link (docs/link.md),
+    // whose DUMP requests fetch the state the device holds (--dump-state)
+    const runs = await Promise.all([
+      tinyfoa('run', modelFile, ...data, '-t', 'host', '--store', 'file', '-o', join(work, 'run')),
+      tinyfoa('run', modelFile, ...data, '-t', 'host-link', '--dump-state', '-o', join(work, 'board')),
+    ]);
+    for (const r of runs) {
+      expect(r.exitCode, r.stderr).toBe(0);
+      // the firmware's trained state is the simulator's (§11 digest)
+      expect((JSON.parse(r.stdout) as { digest: string }).digest).toBe(sim.digests().state);
+    }
   }, 120_000);
 
-  it('exports the state folder of a run; host and cortex-m4 builds give the simulator scores for every test sample', async () => {
+  it('exports the device state of a run (fetched over the link); host, cortex-m4 and CMake builds give the simulator scores for every test sample', async () => {
     const out = join(work, 'exported');
-    const r = await tinyfoa('export', modelFile, '--from', state, '-o', out, '--json');
+    const r = await tinyfoa('export', modelFile, '--from', device, '-o', out, '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { predictLayer: number; steps: number[] };
     // samplesPerEpoch 150, batch 2: 75 steps per layer = learn_steps, so the last layer predicts (§13)
@@ -144,7 +153,11 @@ describe('tinyfoa export', () => {
     expect(stack).toBeLessThan(512);
   }, 120_000);
 
-  it('--layer 0 exports layer 0 alone, from the store file itself', async () => {
+  it('the store file gives the same folder; --layer 0 exports layer 0 alone', async () => {
+    const fromStore = join(work, 'exported-store');
+    exportModel(ir, join(state, `${ir.name}.store`), fromStore, getTarget('cortex-m4'));
+    const code = (dir: string) => readFileSync(join(dir, 'model', `${ir.name}_infer.c`), 'utf8');
+    expect(code(fromStore)).toBe(code(join(work, 'exported')));
     const out = join(work, 'exported-l0');
     const r = exportModel(ir, join(state, `${ir.name}.store`), out, getTarget('host'), { layer: 0 });
     expect(r.layer).toBe(0);

@@ -346,11 +346,12 @@ export function registerCommands(program: Command): void {
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
     .option('--state <dir>', 'training state folder: store, run.json, job files, log (default <out>.state); never replaced by a rebuild')
     .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
+    .option('--dump-state', 'after training, fetch the state the device holds (weight bits, α, biases, classifier bits, steps; over the serial link on board targets) into the state folder, for tinyfoa export')
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--load <how>', LOAD_HELP, loadMethod, 'kernel')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; dumpState?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -369,6 +370,7 @@ export function registerCommands(program: Command): void {
         ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
         ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
         ...(opts.resume ? { resume: true } : {}),
+        ...(opts.dumpState ? { dumpState: true } : {}),
         timeoutMs: opts.timeout * 60_000,
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         load: opts.load,
@@ -444,7 +446,7 @@ export function registerCommands(program: Command): void {
     .command('export')
     .description('write a trained state as a C folder for inference only: weight bits, α, biases and classifier bits as const arrays (flash) and an inference-only runtime, bit-exact with the trained model (docs/runtime.md, "Export")')
     .argument('<model>', 'model file (.ts) that trained the state')
-    .requiredOption('--from <path>', "the trained state: a file store (<name>.store) or a run's state folder (<out>.state of `tinyfoa run --store file`, or its --state)")
+    .requiredOption('--from <path>', "the trained state: a file store (<name>.store) or a run's state folder (<out>.state, or run's --state) holding the file store of `run --store file` or the device's state fetched by `run --dump-state`")
     .option('-o, --out <dir>', 'output folder (default out/<name>-export); replaced only if missing, empty or written by tinyfoa, else refused')
     .option('-t, --target <target>', `target whose kernel variants the folder's CMake and README name: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
     .option('--layer <l>', "the layer that predicts (default: the deepest layer with its learn steps, docs/semantics.md §13, as tf_predict_scores); only layers 0..l are exported", wholeNumber(0))

@@ -1,8 +1,9 @@
 /**
  * Where `tinyfoa export` finds a trained state: a file store (docs/store.md, decoded here from
- * that page alone, not through the C runtime) or the state folder of a `run`. Every source ends as a
- * TinyFoaModel whose latent weights, biases and step counters are the stored ones, with the
- * derived state (§6) recomputed as tf_resume recomputes it.
+ * that page alone, not through the C runtime) or the state folder of a `run`, which holds that
+ * file or the state the device held (`run --dump-state`). Every source ends as a TinyFoaModel
+ * with the stored latent weights, biases and step counters and the derived state (§6) recomputed
+ * as tf_resume recomputes it, or with the device's own weight bits, α, biases and classifier.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -167,7 +168,7 @@ export function modelFromRecords(ir: ModelIR, records: Uint8Array[], where: stri
 }
 
 /** Where the state comes from, as the user named it. */
-export type ExportSource = { kind: 'store'; path: string } | { kind: 'state'; dir: string };
+export type ExportSource = { kind: 'store'; path: string } | { kind: 'state'; dir: string } | { kind: 'device'; dir: string };
 
 /**
  * Reads `--from`: a store file, or a run's state folder (the one with .tinyfoa-state, holding
@@ -178,11 +179,13 @@ export function resolveSource(ir: ModelIR, from: string): ExportSource {
   if (!existsSync(abs)) throw new ExportSourceError(`--from ${from}: no such file or folder (${abs}); give a store file, a run's state folder (<out>.state)`);
   if (!statSync(abs).isDirectory()) return { kind: 'store', path: abs };
   if (existsSync(join(abs, STATE_MARKER)) || existsSync(join(abs, `${ir.name}.store`))) {
-    const store = join(abs, `${ir.name}.store`);
-    if (!existsSync(store)) {
-      throw new ExportSourceError(`--from ${from}: the state folder holds no ${ir.name}.store; train with \`tinyfoa run <model> --store file\` (the RAM store keeps nothing after a run)`);
-    }
-    return { kind: 'state', dir: abs };
+    // The device's own state, when the run fetched it: written at the end of the run's job, after
+    // every commit to the store (and removed when a run starts), so it is never older than the store.
+    if (existsSync(join(abs, dumpName(0, 'bits')))) return { kind: 'device', dir: abs };
+    if (existsSync(join(abs, `${ir.name}.store`))) return { kind: 'state', dir: abs };
+    throw new ExportSourceError(
+      `--from ${from}: the state folder holds neither ${ir.name}.store nor the device's state; train with \`tinyfoa run <model> --store file\` or \`--dump-state\` (the RAM store keeps nothing after a run)`,
+    );
   }
   throw new ExportSourceError(`--from ${from}: the folder is not a run's state folder (it has neither ${STATE_MARKER} nor ${ir.name}.store); give the store file or the state folder of \`tinyfoa run --store file\``);
 }
@@ -201,7 +204,51 @@ export function loadTrainedModel(ir: ModelIR, source: ExportSource): TinyFoaMode
       }
       return modelFromRecords(ir, decodeStoreFile(ir, bytes, path), path);
     }
+    case 'device':
+      return modelFromDumps(ir, source.dir);
     default:
       return assertNever(source);
   }
+}
+
+function dumpName(layer: number, array: string): string {
+  return `dump-${layer}-${array}.bin`;
+}
+
+/**
+ * The state the device held after training, as `tinyfoa run --dump-state` fetched it (the job's
+ * DUMP: over the serial link on board targets, docs/link.md): the §11 arrays bits, alpha, bias,
+ * classifier and steps of every layer, taken as they are — the device's own derived state, not
+ * recomputed. run.json names the model that the run trained.
+ */
+function modelFromDumps(ir: ModelIR, dir: string): TinyFoaModel {
+  const record = join(dir, 'run.json');
+  if (existsSync(record)) {
+    let model: unknown;
+    try {
+      model = (JSON.parse(readFileSync(record, 'utf8')) as { model?: unknown }).model;
+    } catch {
+      throw new ExportSourceError(`${record} is damaged; run the training again with --dump-state`);
+    }
+    if (model !== ir.name) throw new ExportSourceError(`${dir} holds the state of model '${String(model)}' (${record}), not of ${ir.name}; export with the model file that trained it`);
+  }
+  const model = new TinyFoaModel(ir);
+  model.layers.forEach((ls, l) => {
+    const read = (array: string, bytes: number): DataView => {
+      const path = join(dir, dumpName(l, array));
+      if (!existsSync(path)) throw new ExportSourceError(`${path} is missing: the device's state is incomplete; run the training again with --dump-state`);
+      const b = new Uint8Array(readFileSync(path));
+      if (b.length !== bytes) throw new ExportSourceError(`${path} has ${b.length} bytes, layer ${l} of model ${ir.name} has ${bytes}: the state is of another model`);
+      return new DataView(b.buffer, b.byteOffset, b.byteLength);
+    };
+    const bits = read('bits', 4 * ls.bits.length);
+    for (let i = 0; i < ls.bits.length; i++) ls.bits[i] = bits.getUint32(4 * i, true);
+    const classifier = read('classifier', 4 * ls.classifier.length);
+    for (let i = 0; i < ls.classifier.length; i++) ls.classifier[i] = classifier.getUint32(4 * i, true);
+    const bias = read('bias', 4 * ls.bias.length);
+    for (let i = 0; i < ls.bias.length; i++) ls.bias[i] = bias.getFloat32(4 * i, true);
+    ls.alpha = read('alpha', 4).getFloat32(0, true);
+    ls.steps = read('steps', 4).getUint32(0, true);
+  });
+  return model;
 }
