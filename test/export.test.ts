@@ -1,9 +1,11 @@
 /**
- * `tinyfoa export` (docs/runtime.md, "Export"): a model trained by `tinyfoa run --store file` on
- * the host is exported from its state folder, the exported folder is compiled with gcc for the
- * host and with arm-none-eabi-gcc for cortex-m4 (run in QEMU), and every score of every test
- * sample equals, bit for bit, the reference simulator's trained on the same samples. Refusals:
- * a store of another model or shape, a damaged store, an output folder that is not tinyfoa's.
+ * `tinyfoa export` (docs/runtime.md, "Export"): a model trained by `tinyfoa run` is exported from
+ * the device's state fetched over the serial link (host-link, --dump-state) and from a file store
+ * (host, --store file); the exported folder is compiled with gcc for the host, with
+ * arm-none-eabi-gcc for cortex-m4 (run in QEMU) and through its CMake form, and every score of
+ * every test sample equals, bit for bit, the reference simulator's trained on the same samples.
+ * Also a bits-input Adam model on cortex-m3, and the refusals: a store of another model or
+ * shape, a damaged or cut store, an output folder that is not tinyfoa's.
  */
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../generator/data/index.ts';
 import { BadInputError } from '../generator/errors.ts';
-import { exportModel } from '../generator/export/export.ts';
+import { writeOutputFolder } from '../generator/emit/folders.ts';
+import { exportModel, planExport } from '../generator/export/export.ts';
 import { decodeStoreFile } from '../generator/export/state.ts';
 import type { ModelIR } from '../generator/ir/ir.ts';
 import { parseModelFile } from '../generator/model/parse.ts';
@@ -30,7 +33,7 @@ const modelFile = join(root, 'test', 'fixtures', 'models', 'exportable.ts');
 const driver = join(root, 'test', 'runtime', 'infer_main.c');
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-export-'));
 const LIMIT = 150;
-const TEST_SAMPLES = 400;
+const TEST_SAMPLES = 300;
 
 function tinyfoa(...args: string[]) {
   return execa('node', [bin, ...args], { reject: false, cwd: work, env: { NO_COLOR: '1' } });
@@ -42,13 +45,14 @@ const test = prepareSplit(data.test, ir, TEST_SAMPLES);
 const f = ir.input.features;
 
 /** The simulator trained as `run` trains the firmware (§10). */
-function simulated(): TinyFoaModel {
-  const model = new TinyFoaModel(ir);
-  const train = prepareSplit(data.train, ir, LIMIT);
-  for (const plan of trainingSchedule(ir, train.count, ir.training.epochsPerLayer)) {
-    for (const idx of plan.order) model.trainSample(plan.layer, train.samples.subarray(idx * f, (idx + 1) * f), train.labels[idx]!);
+function simulated(model: ModelIR = ir, limit = LIMIT): TinyFoaModel {
+  const sim = new TinyFoaModel(model);
+  const train = prepareSplit(data.train, model, limit);
+  const n = model.input.features;
+  for (const plan of trainingSchedule(model, train.count, model.training.epochsPerLayer)) {
+    for (const idx of plan.order) sim.trainSample(plan.layer, train.samples.subarray(idx * n, (idx + 1) * n), train.labels[idx]!);
   }
-  return model;
+  return sim;
 }
 
 /** "S <i> <class> <bits>..." lines of the driver. */
@@ -63,17 +67,18 @@ function parseScores(stdout: string): { cls: number; bits: number[] }[] {
 }
 
 /** Compiles the exported folder with the test driver for `target` and runs it on the test samples. */
-async function runExported(folder: string, target: string, name: string) {
+async function runExported(folder: string, target: string, name: string, model: ModelIR = ir) {
   const sources = [...readdirSync(join(folder, 'model')).filter((n) => n.endsWith('.c')).map((n) => join(folder, 'model', n)), ...readdirSync(join(folder, 'runtime')).filter((n) => n.endsWith('.c')).map((n) => join(folder, 'runtime', n)), driver];
   const out = join(work, `fw-${name}-${target}`);
-  const fw = await compileFirmware({ target, sources, includeDirs: [join(folder, 'model'), join(folder, 'runtime')], defines: { TF_EXPORT_HEADER: `"${ir.name}_infer.h"` }, outDir: out });
-  writeFileSync(join(out, 'samples.bin'), test.samples.subarray(0, test.count * f));
+  const fw = await compileFirmware({ target, sources, includeDirs: [join(folder, 'model'), join(folder, 'runtime')], defines: { TF_EXPORT_HEADER: `"${model.name}_infer.h"` }, outDir: out });
+  writeFileSync(join(out, 'samples.bin'), prepareSplit(data.test, model, TEST_SAMPLES).samples.subarray(0, TEST_SAMPLES * f));
   const r = await runFirmware({ target, elf: fw.elf, cwd: out, timeoutMs: 60_000, icount: true, logFile: join(out, 'run.log') });
   expect(r.passed, `${target}: ${r.stdout.slice(-400)}${r.stderr}`).toBe(true);
   return { lines: parseScores(r.stdout), stdout: r.stdout };
 }
 
 function expectSimulatorScores(model: TinyFoaModel, layer: number, lines: { cls: number; bits: number[] }[], what: string): void {
+  const test = prepareSplit(data.test, model.ir, TEST_SAMPLES);
   expect(lines.length, what).toBe(test.count);
   const classes = new Set<number>();
   for (let i = 0; i < test.count; i++) {
@@ -164,6 +169,15 @@ describe('tinyfoa export', () => {
     expect(() => exportModel(ir, join(state, `${ir.name}.store`), out, getTarget('host'), { layer: 2 })).toThrow(/--layer 2: model exportable has layers 0\.\.1/);
     expect(readFileSync(join(out, 'model', `${ir.name}_infer.c`), 'utf8')).not.toMatch(/_l1_bits/);
     expectSimulatorScores(sim, 0, (await runExported(out, 'host', 'l0')).lines, 'host layer 0');
+  }, 90_000);
+
+  it('bits input, three layers, Adam, odd widths: the simulator-trained state exported and run on cortex-m3 (soft-float, portable kernels)', async () => {
+    const bitsIr = parseModelFile(join(root, 'test', 'fixtures', 'models', 'exportable-bits.ts'));
+    const trained = simulated(bitsIr, 100);
+    expect(trained.predictLayer()).toBe(2);
+    const out = join(work, 'exported-bits');
+    writeOutputFolder(out, planExport(trained, getTarget('cortex-m3')).files);
+    expectSimulatorScores(trained, 2, (await runExported(out, 'cortex-m3', 'bits', bitsIr)).lines, 'cortex-m3 bits');
   }, 90_000);
 
   it('refuses a store of another model, of another shape, a damaged or cut one, and an output folder that is not tinyfoa\'s', async () => {
