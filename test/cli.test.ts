@@ -16,7 +16,7 @@ describe('the tinyfoa command', () => {
   it('prints help for every command', async () => {
     const top = await tinyfoa('--help');
     expect(top.exitCode).toBe(0);
-    for (const cmd of ['simulate', 'generate', 'build', 'run', 'verify', 'flash', 'demo']) {
+    for (const cmd of ['simulate', 'generate', 'build', 'run', 'verify', 'flash', 'export', 'demo']) {
       expect(top.stdout).toContain(cmd);
       const r = await tinyfoa(cmd, '--help');
       expect(r.exitCode, cmd).toBe(0);

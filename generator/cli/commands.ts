@@ -212,16 +212,16 @@ function deviceProgress(progress: Progress, target: string): (done: number, tota
 
 /** Output folders must never be or contain a command's inputs (generator/emit/folders.ts). */
 function protectCommandInputs(command: Command): void {
-  const o = command.opts() as { model?: string; data?: string; storeSource?: string[] };
+  const o = command.opts() as { model?: string; data?: string; storeSource?: string[]; from?: string };
   const data = o.data?.startsWith('idx:') ? o.data.slice('idx:'.length) : undefined;
-  protectInputs([command.args[0], o.model, data, ...(o.storeSource ?? [])]);
+  protectInputs([command.args[0], o.model, data, o.from, ...(o.storeSource ?? [])]);
 }
 
 /** A given -o (and run's state folder) is checked before any work, so a refusal is quick. */
 function checkFoldersEarly(command: Command): void {
   const o = command.opts() as { out?: string; state?: string; target?: string };
   const name = command.name();
-  if (!['generate', 'build', 'run', 'memory'].includes(name) || o.out === undefined || (name === 'memory' && !o.target)) return;
+  if (!['generate', 'build', 'run', 'memory', 'export'].includes(name) || o.out === undefined || (name === 'memory' && !o.target)) return;
   const out = resolve(o.out);
   const state = name === 'run' ? resolve(o.state ?? defaultStateFolder(out)) : null;
   if (state) checkStateFolder(state, { others: [out] });
@@ -346,11 +346,12 @@ export function registerCommands(program: Command): void {
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
     .option('--state <dir>', 'training state folder: store, run.json, job files, log (default <out>.state); never replaced by a rebuild')
     .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
+    .option('--dump-state', 'after training, fetch the state the device holds (weight bits, α, biases, classifier bits, steps; over the serial link on board targets) into the state folder, for tinyfoa export')
     .option('--timeout <minutes>', 'stop the emulator after this many minutes (with --store file, --resume continues)', wholeNumber(1), 60)
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--load <how>', LOAD_HELP, loadMethod, 'kernel')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; dumpState?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -369,6 +370,7 @@ export function registerCommands(program: Command): void {
         ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
         ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
         ...(opts.resume ? { resume: true } : {}),
+        ...(opts.dumpState ? { dumpState: true } : {}),
         timeoutMs: opts.timeout * 60_000,
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         load: opts.load,
@@ -438,6 +440,30 @@ export function registerCommands(program: Command): void {
       if (!opts.dryRun) await runFlash(plan);
       if (opts.json) process.stdout.write(`${JSON.stringify({ ...plan, dryRun: opts.dryRun === true, flashed: opts.dryRun !== true })}\n`);
       else process.stdout.write(`${opts.dryRun ? 'would run' : 'flashed'}: ${formatCommand(plan.command)}\n`);
+    });
+
+  program
+    .command('export')
+    .description('write a trained state as a C folder for inference only: weight bits, α, biases and classifier bits as const arrays (flash) and an inference-only runtime, bit-exact with the trained model (docs/runtime.md, "Export")')
+    .argument('<model>', 'model file (.ts) that trained the state')
+    .requiredOption('--from <path>', "the trained state: a file store (<name>.store) or a run's state folder (<out>.state, or run's --state) holding the file store of `run --store file` or the device's state fetched by `run --dump-state`")
+    .option('-o, --out <dir>', 'output folder (default out/<name>-export); replaced only if missing, empty or written by tinyfoa, else refused')
+    .option('-t, --target <target>', `target whose kernel variants the folder's CMake and README name: ${targetNames.join(', ')}`, targetName, 'cortex-m4')
+    .option('--layer <l>', "the layer that predicts (default: the deepest layer with its learn steps, docs/semantics.md §13, as tf_predict_scores); only layers 0..l are exported", wholeNumber(0))
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, opts: { from: string; out?: string; target: string; layer?: number; json?: boolean }) => {
+      const ir = await loadModel(modelPath, { firmware: true });
+      const out = resolve(opts.out ?? join('out', `${ir.name}-export`));
+      const { exportModel } = await import('../export/export.ts');
+      const r = exportModel(ir, opts.from, out, getTarget(opts.target), opts.layer !== undefined ? { layer: opts.layer } : {});
+      const summary = { model: ir.name, out, from: resolve(opts.from), target: opts.target, predictLayer: r.layer, steps: r.steps, constBytes: r.constBytes, scratchBytes: r.scratchBytes };
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `exported ${out}\n  layers 0..${r.layer} of ${ir.layers.length} (layer ${r.layer} predicts; steps ${r.steps.join(', ')})\n` +
+            `  const data ${kib(r.constBytes)} (flash), scratch ${r.scratchBytes} bytes (RAM)\n`,
+        );
+      }
     });
 
   program

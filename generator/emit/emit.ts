@@ -29,7 +29,7 @@ hbs.registerHelper('join', (list: unknown) => {
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
-function render(template: string, data: object): string {
+export function render(template: string, data: object): string {
   let t = compiled.get(template);
   if (!t) {
     t = hbs.compile(readFileSync(join(TEMPLATE_DIR, template), 'utf8'), {

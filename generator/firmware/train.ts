@@ -1,7 +1,7 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
 import { BadInputError } from '../errors.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR } from '../ir/ir.ts';
@@ -42,6 +42,11 @@ interface RunRecord {
 
 const RUN_RECORD = 'run.json';
 
+/** The §11 arrays `--dump-state` fetches from the device: what an exported model needs (generator/export/state.ts). */
+export const STATE_DUMP_ARRAYS = ['bits', 'alpha', 'bias', 'classifier', 'steps'] as const;
+/** The files the job's DUMP writes into the state folder. */
+export const STATE_DUMP_FILE = /^dump-\d+-[a-zA-Z]+\.bin$/;
+
 /** The earlier run's store, kept when a run starts afresh over it (one generation). */
 export const PREVIOUS_SUFFIX = '.previous';
 
@@ -66,6 +71,10 @@ export async function runOnDevice(
     stateDir?: string;
     /** Continue the run whose file store is in the state folder (needs store 'file'). */
     resume?: boolean;
+    /** After training, fetch the state the device holds (weight bits, α, biases, classifier bits, n_l of every
+     * layer; §11 arrays through the job's DUMP, over the serial link on board targets) into the state folder as
+     * dump-<l>-<array>.bin, which `tinyfoa export` reads. */
+    dumpState?: boolean;
     /** Train only the first n samples of the schedule, then stop (the store keeps them; needs store 'file'). */
     stopAfter?: number;
     onPhase?: (phase: string) => void;
@@ -160,7 +169,11 @@ export async function runOnDevice(
       // A fresh run: the earlier run's store is kept aside (one generation), then the new record.
       if (existsSync(storeFile)) renameSync(storeFile, storeFile + PREVIOUS_SUFFIX);
       writeFileAtomically(recordFile, `${JSON.stringify(record)}\n`);
+    } else if (opts.dumpState && !fileStore) {
+      writeFileAtomically(recordFile, `${JSON.stringify(record)}\n`); // names the model of the dumps
     }
+    // Dumps of an earlier run must not pass for this run's state (they are tinyfoa's own files).
+    for (const name of readdirSync(runDir)) if (STATE_DUMP_FILE.test(name)) rmSync(join(runDir, name), { force: true });
     return await trainOnDevice(fw);
   } finally {
     unlock();
@@ -180,6 +193,9 @@ export async function runOnDevice(
     }
     for (const l of completed) job.eval(l);
     job.digest().cycles();
+    if (opts.dumpState) {
+      for (let l = 0; l < ir.layers.length; l++) for (const array of STATE_DUMP_ARRAYS) job.dump(l, array);
+    }
 
     const offsets = perLayerSamples.map((_, l) => perLayerSamples.slice(0, l).reduce((a, b) => a + b, 0));
     const onProgress = opts.onProgress;

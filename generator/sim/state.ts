@@ -195,6 +195,22 @@ export class TinyFoaModel {
     ls.alpha = div(total, this.constants.layers[l]!.count);
   }
 
+  /**
+   * Sets layer l's latent weights (block by block, §3 order), biases and n_l from a stored state
+   * (a weight store's records, docs/store.md) and recomputes its derived state (§6), as tf_resume
+   * does. The optimizer state is not set: the model can predict, not continue training.
+   */
+  loadLayer(l: number, weights: Float32Array, bias: Float32Array, steps: number): void {
+    const ls = this.layers[l]!;
+    if (weights.length !== ls.weights.length || bias.length !== ls.bias.length) {
+      throw new Error(`loadLayer(${l}): ${weights.length} weights and ${bias.length} biases, expected ${ls.weights.length} and ${ls.bias.length}`);
+    }
+    ls.weights.set(weights);
+    ls.bias.set(bias);
+    ls.steps = steps;
+    for (let k = 0; k < ls.blocks.length; k++) this.refreshBlock(l, k);
+  }
+
   /** Validates a raw sample for the model's encoding (§7) and returns it as integers q⁰. */
   checkInput(x: Uint8Array): void {
     if (x.length !== this.ir.input.features) {
