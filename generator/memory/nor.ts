@@ -21,19 +21,21 @@ export interface NorGeometry {
   pageBytes: number;
   /** Program/erase cycles a sector is rated for (the datasheet's minimum). */
   endurance: number;
-  /** Sectors of the store's region; undefined: the planner's default (the minimal layout + a quarter). */
+  /** Sectors of the store's region; undefined: the planner's default (the minimal layout + a quarter, at most partSectors). */
   sectors?: number;
+  /** Sectors of this size the part has for the store (a preset's part); undefined: no limit. */
+  partSectors?: number;
 }
 
 /**
  * Geometry presets. `spi-nor`: external serial NOR (W25Q, MX25, IS25 families): 4 KiB sectors,
- * 256-byte pages, 100,000 cycles. `stm32f4`: the 128 KiB sectors of STM32F405/F407 internal
+ * 256-byte pages, 100,000 cycles, a 16 MiB part (4,096 sectors). `stm32f4`: the 128 KiB sectors of STM32F405/F407 internal
  * flash (sectors 5..11; the 16 and 64 KiB sectors at its start hold the firmware), programmed
  * in 256-byte chunks, 10,000 cycles (the datasheet's minimum).
  */
 export const NOR_PRESETS: Readonly<Record<string, NorGeometry>> = {
-  'spi-nor': { name: 'spi-nor', sectorBytes: 4096, pageBytes: 256, endurance: 100_000 },
-  stm32f4: { name: 'stm32f4', sectorBytes: 128 * 1024, pageBytes: 256, endurance: 10_000 },
+  'spi-nor': { name: 'spi-nor', sectorBytes: 4096, pageBytes: 256, endurance: 100_000, partSectors: 4096 },
+  stm32f4: { name: 'stm32f4', sectorBytes: 128 * 1024, pageBytes: 256, endurance: 10_000, partSectors: 7 },
 };
 export const DEFAULT_NOR = 'spi-nor';
 
@@ -127,7 +129,7 @@ function erasesPerSectorPerRun(ir: ModelIR, recordsPerLayer: number, rings: read
 export function planNorLayout(ir: ModelIR, recordFloats: readonly number[], recordsPerLayer: number, g: NorGeometry): NorLayout {
   const rings = norPayloads(recordFloats).map((p) => shape(p, g, 2));
   const minimal = rings.reduce((s, r) => s + 2 * r.unitSectors, 0);
-  const region = g.sectors ?? minimal + Math.max(2, Math.ceil(minimal / 4));
+  const region = g.sectors ?? Math.min(minimal + Math.max(2, Math.ceil(minimal / 4)), Math.max(minimal, g.partSectors ?? Infinity));
   let spare = region - minimal;
   if (spare < 0) return { geometry: g, rings: [], usedSectors: minimal, regionSectors: region };
   for (;;) {
@@ -207,6 +209,8 @@ export interface NorWear {
   minimalSectors: number;
   /** Mean per training sample over the schedule (layers weighted by their steps). */
   perSample: { bytesProgrammed: number; pagePrograms: number; sectorErases: number };
+  /** Bytes programmed per training sample while layer l trains. */
+  perLayerSample: number[];
   samplesPerEpoch: number;
   perEpoch: { bytesProgrammed: number; sectorErases: number };
   /** Erases of the most-worn sector over one pass of the schedule (every layer's epochsPerLayer). */
@@ -240,18 +244,22 @@ export function norWear(ir: ModelIR, layout: NorLayout, recordFloats: readonly n
   };
   if (layout.rings.length === 0) {
     const none = { bytesProgrammed: 0, pagePrograms: 0, sectorErases: 0 };
-    return { ...base, fits: false, perSample: none, perEpoch: { bytesProgrammed: 0, sectorErases: 0 }, maxSectorErasesPerRun: 0, runsToEndurance: 0, samplesToEndurance: 0, secondsToEndurance: 0, hottest: '' };
+    return { ...base, fits: false, perSample: none, perLayerSample: [], perEpoch: { bytesProgrammed: 0, sectorErases: 0 }, maxSectorErasesPerRun: 0, runsToEndurance: 0, samplesToEndurance: 0, secondsToEndurance: 0, hottest: '' };
   }
   let bytes = 0;
   let pages = 0;
   let erases = 0;
+  const perLayerSample: number[] = [];
   for (let l = 0; l < ir.layers.length; l++) {
+    let layerBytes = 0;
     ringRates(ir, recordsPerLayer, l).forEach((w, j) => {
       const r = layout.rings[j]!;
+      layerBytes += w * r.payloadBytes;
       bytes += w * r.payloadBytes;
       pages += w * Math.ceil(r.payloadBytes / g.pageBytes);
       erases += (w * r.unitSectors) / r.slotsPerUnit;
     });
+    perLayerSample.push(layerBytes / B);
   }
   const L = ir.layers.length;
   const perSample = { bytesProgrammed: bytes / L / B, pagePrograms: pages / L / B, sectorErases: erases / L / B };
@@ -269,6 +277,7 @@ export function norWear(ir: ModelIR, layout: NorLayout, recordFloats: readonly n
     ...base,
     fits: layout.usedSectors <= layout.regionSectors,
     perSample,
+    perLayerSample,
     perEpoch: { bytesProgrammed: perSample.bytesProgrammed * samplesPerEpoch, sectorErases: perSample.sectorErases * samplesPerEpoch },
     maxSectorErasesPerRun: maxRun,
     runsToEndurance: runs,
