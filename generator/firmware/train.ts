@@ -161,6 +161,9 @@ export async function runOnDevice(
       if (existsSync(storeFile)) renameSync(storeFile, storeFile + PREVIOUS_SUFFIX);
       writeFileAtomically(recordFile, `${JSON.stringify(record)}\n`);
     }
+    const norImage = fw.planned.storePlan.nor?.sim ? join(runDir, fw.planned.storePlan.nor.sim.imagePath) : null;
+    // The flash simulator's image is its part's content: a run starts on an erased part, the earlier image kept aside.
+    if (norImage && existsSync(norImage)) renameSync(norImage, norImage + PREVIOUS_SUFFIX);
     return await trainOnDevice(fw);
   } finally {
     unlock();
