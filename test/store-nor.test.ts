@@ -43,7 +43,7 @@ const STEPS_PER_LAYER = 14;
 /** Small sectors so that rings hold several slots a unit (small records) and units of several sectors (Adam blocks). */
 const GEOMETRY: NorGeometry = { ...parseNorGeometry('512x64')! };
 /** Cuts on Cortex-M4 per model (the host is cut at every operation). */
-const M4_CUTS = 16;
+const M4_CUTS = 12;
 
 const sgdModel: ModelIR = {
   name: 'norsgd',
@@ -247,16 +247,16 @@ describe('the NOR flash store in firmware', () => {
     }, 120_000);
   }
 
-  it('host: a cut at every flash operation (SGD; Adam: tf_init, step 1 and 50 more) resumes the last complete commit and ends bit-exact; some are cut twice', async () => {
+  it('host: a cut at every flash operation (SGD; Adam: tf_init, step 1 and 25 more) resumes the last complete commit and ends bit-exact; some are cut twice', async () => {
     for (const sc of SCENARIOS) {
       const fw = firmware.get(key(sc.ir, 'host'))!;
       const total = sc.replay.programs + sc.replay.erases;
       expect(total).toBe(sc.replay.commitEndOps[sc.T]);
-      // SGD: every operation; Adam (1,299 operations): every one of tf_init and the first step, and 50 more at random.
+      // SGD: every operation; Adam (1,299 operations): every one of tf_init and the first step, and 25 more at random.
       const every = sc.ir.training.optimizer.kind === 'sgd' ? total : sc.replay.commitEndOps[1]! + 1;
       const pick = new Stream(sc.ir.training.seed, 29);
       const chosen = new Set([...Array(every).keys()].map((i) => i + 1));
-      for (let added = 0; added < 50 && every < total; added++) chosen.add(every + 1 + pick.below(total - every));
+      for (let added = 0; added < 25 && every < total; added++) chosen.add(every + 1 + pick.below(total - every));
       const points = [...chosen].sort((a, b) => a - b);
       await pool(points, 2, async (n) => {
         const what = `${sc.ir.name}: cut at operation ${n} of ${total}`;
@@ -268,7 +268,7 @@ describe('the NOR flash store in firmware', () => {
       });
       // Cut again while continuing: the restart skips torn slots and re-erases torn units.
       const s = new Stream(sc.ir.training.seed, 17);
-      await pool([...Array(10).keys()], 2, async (i) => {
+      await pool([...Array(6).keys()], 2, async (i) => {
         const first = 1 + s.below(total);
         const second = 1 + s.below(40);
         const what = `${sc.ir.name}: cut at operation ${first}, then at ${second} after the restart`;
