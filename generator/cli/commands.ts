@@ -364,6 +364,7 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
+    .option('--nor-flash <geometry>', `with --store nor: ${NOR_FLASH_HELP}`, norFlash)
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
     .option('--state <dir>', 'training state folder: store, run.json, job files, log (default <out>.state); never replaced by a rebuild')
     .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
@@ -371,7 +372,7 @@ export function registerCommands(program: Command): void {
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--load <how>', LOAD_HELP, loadMethod, 'kernel')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; norFlash?: NorGeometry; stopAfter?: number; state?: string; resume?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -388,6 +389,7 @@ export function registerCommands(program: Command): void {
         fit: opts.fit,
         store: opts.store,
         ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
+        ...(opts.norFlash ? { nor: opts.norFlash } : {}),
         ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
         ...(opts.resume ? { resume: true } : {}),
         timeoutMs: opts.timeout * 60_000,
