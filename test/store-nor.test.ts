@@ -7,7 +7,7 @@
  * restart that resumes the last complete commit and ends on the simulator's digest.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,6 +246,20 @@ describe('the NOR flash store in firmware', () => {
       }
     }, 120_000);
   }
+
+  it('host: a driver from --store-source (test/runtime/nor_user_driver.c) trains bit-exact; its part holds the region', async () => {
+    const sc = SCENARIOS[0]!;
+    const fw = await buildFirmware(sc.ir, 'host', join(work, 'fw', 'user-driver'), { store: 'nor', nor: GEOMETRY, extraSources: [join(root, 'test', 'runtime', 'nor_user_driver.c')] });
+    expect(fw.planned.storePlan.nor?.sim).toBeNull();
+    const dir = freshDir('user-driver', sc);
+    const r = await run(fw, dir);
+    expect(r.passed, r.stdout.slice(-400)).toBe(true);
+    const lines = parse(r.stdout);
+    expect(lines.digests).toEqual(sc.sim.map((state, steps) => ({ steps, state })));
+    expect(lines.nor, 'no simulator of its own in the firmware').toBeNull();
+    expect(statSync(join(dir, 'user.nor')).size).toBe(fw.planned.storePlan.nor!.regionBytes);
+    expect(existsSync(join(dir, `${sc.ir.name}.nor`))).toBe(false);
+  }, 120_000);
 
   it('host: a cut at every flash operation (SGD; Adam: tf_init, step 1 and 25 more) resumes the last complete commit and ends bit-exact; some are cut twice', async () => {
     for (const sc of SCENARIOS) {
