@@ -56,23 +56,16 @@ static uint32_t tf_sn_payload(const tf_store_nor *s, uint32_t j) {
                          : TF_NOR_ENTRY_FIXED + 4u * records;
 }
 
-/* Shape of ring j (first_sector only when with_start: it sums the rings before). */
-static tf_nor_ring tf_sn_ring(const tf_store_nor *s, uint32_t j, int with_start) {
+/* Shape of ring j; first_sector from the planner's table (tf_sn_open checked it). */
+static tf_nor_ring tf_sn_ring(const tf_store_nor *s, uint32_t j) {
     const uint32_t sector = s->flash->sector_bytes;
     const uint32_t page = s->flash->page_bytes;
     tf_nor_ring r;
-    uint32_t k;
     r.slot_bytes = (tf_sn_payload(s, j) + page - 1u) / page * page;
     r.unit_sectors = (r.slot_bytes + sector - 1u) / sector;
     r.slots_per_unit = r.unit_sectors * sector / r.slot_bytes;
     r.slots = s->units[j] * r.slots_per_unit;
-    r.first_sector = 0u;
-    if (with_start) {
-        for (k = 0; k < j; k++) {
-            const tf_nor_ring before = tf_sn_ring(s, k, 0);
-            r.first_sector += s->units[k] * before.unit_sectors;
-        }
-    }
+    r.first_sector = s->first_sectors[j];
     return r;
 }
 
@@ -85,7 +78,7 @@ uint32_t tf_store_nor_region_bytes(const tf_store_nor *s) {
     const uint32_t records = (s == NULL) ? 0u : tf_sn_records(s);
     uint64_t sectors = 0u;
     uint32_t j;
-    if (s == NULL || s->flash == NULL || s->offsets == NULL || s->units == NULL || records == 0u ||
+    if (s == NULL || s->flash == NULL || s->offsets == NULL || s->units == NULL || s->first_sectors == NULL || records == 0u ||
         s->flash->sector_bytes == 0u || s->flash->page_bytes == 0u || s->flash->sector_bytes % s->flash->page_bytes != 0u) {
         return 0u;
     }
@@ -95,9 +88,9 @@ uint32_t tf_store_nor_region_bytes(const tf_store_nor *s) {
         }
     }
     for (j = 0; j <= records; j++) {
-        const tf_nor_ring r = tf_sn_ring(s, j, 0);
-        if (s->units[j] < 2u) {
-            return 0u;
+        const tf_nor_ring r = tf_sn_ring(s, j);
+        if (s->units[j] < 2u || s->first_sectors[j] != sectors) {
+            return 0u; /* rings lie one after the other from sector 0 */
         }
         sectors += (uint64_t)s->units[j] * r.unit_sectors;
     }
@@ -124,10 +117,11 @@ static uint32_t tf_sn_layout(const tf_store_nor *s) {
     return crc;
 }
 
+/* The pointers every call needs; the layout itself is checked once, by tf_sn_open. */
 static int tf_sn_usable(const tf_store_nor *s) {
     return s != NULL && s->flash != NULL && s->flash->erase != NULL && s->flash->program != NULL &&
-           s->flash->read != NULL && s->active != NULL && s->staged != NULL && s->page != NULL &&
-           tf_store_nor_region_bytes(s) != 0u;
+           s->flash->read != NULL && s->offsets != NULL && s->units != NULL && s->first_sectors != NULL &&
+           s->active != NULL && s->staged != NULL && s->page != NULL && s->num_layers != 0u && s->records_per_layer != 0u;
 }
 
 static int tf_sn_locate(const tf_store_nor *s, uint8_t layer, uint32_t record, uint32_t count, uint32_t *index) {
@@ -190,8 +184,8 @@ static int tf_sn_read_entry(const tf_store_nor *s, const tf_nor_ring *r, uint32_
 /* Scans the commit ring on first use. TF_ERR_STORE on a driver error or another layout's entry. */
 static tf_status tf_sn_open(tf_store_nor *s) {
     const uint32_t records = tf_sn_records(s);
-    const uint32_t layout = tf_sn_layout(s);
-    const tf_nor_ring r = tf_sn_ring(s, records, 1);
+    uint32_t layout;
+    tf_nor_ring r;
     uint32_t best_seq = 0u;
     uint32_t best = 0u;
     uint32_t slot;
@@ -199,6 +193,11 @@ static tf_status tf_sn_open(tf_store_nor *s) {
     if (s->opened) {
         return TF_OK;
     }
+    if (tf_store_nor_region_bytes(s) == 0u) {
+        return TF_ERR_STORE; /* a geometry or ring table that does not fit the part */
+    }
+    layout = tf_sn_layout(s);
+    r = tf_sn_ring(s, records);
     for (slot = 0; slot < r.slots; slot++) {
         uint32_t seq = 0u;
         uint32_t their = 0u;
@@ -219,7 +218,7 @@ static tf_status tf_sn_open(tf_store_nor *s) {
             return TF_ERR_STORE;
         }
         for (j = 0; j < records; j++) {
-            if (s->active[j] >= tf_sn_ring(s, j, 0).slots) {
+            if (s->active[j] >= tf_sn_ring(s, j).slots) {
                 return TF_ERR_STORE;
             }
         }
@@ -341,7 +340,7 @@ tf_status tf_store_nor_read(void *ctx, uint8_t layer, uint32_t record, float *ds
         slot = s->active[index];
         newest = s->seq;
     }
-    r = tf_sn_ring(s, index, 1);
+    r = tf_sn_ring(s, index);
     addr = tf_sn_slot_addr(s, &r, slot);
     while (done < count) {
         const uint32_t n = (count - done < TF_NOR_CHUNK / 4u) ? count - done : TF_NOR_CHUNK / 4u;
@@ -376,7 +375,7 @@ tf_status tf_store_nor_write(void *ctx, uint8_t layer, uint32_t record, const fl
         s->failed != 0u || s->staged[index] != TF_NOR_NONE) {
         return TF_ERR_STORE;
     }
-    r = tf_sn_ring(s, index, 1);
+    r = tf_sn_ring(s, index);
     slot = tf_sn_next_slot(s, &r, s->active[index]);
     if (slot == TF_NOR_NONE) {
         s->failed = 1u;
@@ -423,7 +422,7 @@ tf_status tf_store_nor_commit(void *ctx, uint8_t layer) {
     if (!any) {
         return TF_OK;
     }
-    r = tf_sn_ring(s, records, 1);
+    r = tf_sn_ring(s, records);
     slot = tf_sn_next_slot(s, &r, s->commit_slot);
     if (slot == TF_NOR_NONE) {
         s->opened = 0u; /* the next call scans the flash again */

@@ -195,6 +195,7 @@ typedef struct tf_store_nor {
     const tf_nor_flash *flash;
     const uint32_t *offsets;       /**< as tf_store_ram: num_layers·records_per_layer + 1 running sums */
     const uint32_t *units;         /**< R + 1 ring lengths in erase units, each >= 2 */
+    const uint32_t *first_sectors; /**< R + 1 first sectors of the rings, in order from 0 (the planner's; checked on open) */
     uint32_t records_per_layer;    /**< M² + 2 */
     uint8_t num_layers;
     uint32_t *active;              /**< R words: the committed slot of each record */

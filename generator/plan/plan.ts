@@ -96,6 +96,7 @@ export interface StorePlan {
     ctxSymbol: string;
     offsetsSymbol: string;
     unitsSymbol: string;
+    firstSymbol: string;
     activeSymbol: string;
     stagedSymbol: string;
     pageSymbol: string;
@@ -103,6 +104,8 @@ export interface StorePlan {
     flashSymbol: string;
     /** Ring lengths in erase units, records then the commit log. */
     units: number[];
+    /** First sector of each ring. */
+    firstSectors: number[];
     records: number;
     sectorBytes: number;
     pageBytes: number;
@@ -210,11 +213,13 @@ function planNor(ir: ModelIR, prefix: string, recordFloats: number[], recordsPer
     ctxSymbol: `${prefix}_store_nor`,
     offsetsSymbol: `${prefix}_store_offsets`,
     unitsSymbol: `${prefix}_store_units`,
+    firstSymbol: `${prefix}_store_first`,
     activeSymbol: `${prefix}_store_active`,
     stagedSymbol: `${prefix}_store_staged`,
     pageSymbol: `${prefix}_store_page`,
     flashSymbol: `${prefix}_nor_flash`,
     units: layout.rings.map((r) => r.units),
+    firstSectors: layout.rings.map((r) => r.firstSector),
     records: recordFloats.length,
     sectorBytes: geometry.sectorBytes,
     pageBytes: geometry.pageBytes,

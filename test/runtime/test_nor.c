@@ -54,6 +54,7 @@ static void test_sim_rules(void) {
 /* One layer of two records of 5 and 30 floats (records_per_layer 2 stands in for M² + 2). */
 static const uint32_t offsets[3] = {0u, 5u, 35u};
 static const uint32_t units[3] = {2u, 2u, 3u};
+static const uint32_t first_sectors[3] = {0u, 2u, 4u};
 
 typedef struct nor_fixture {
     tf_nor_sim sim;
@@ -86,6 +87,7 @@ static void fixture_init(nor_fixture *f, int erase_image) {
     f->store.flash = &f->flash;
     f->store.offsets = offsets;
     f->store.units = units;
+    f->store.first_sectors = first_sectors;
     f->store.records_per_layer = 2u;
     f->store.num_layers = 1u;
     f->store.active = f->active;
@@ -157,8 +159,20 @@ static void test_store(void) {
     /* another layout (other ring lengths) over this flash: refused, nothing written */
     {
         static const uint32_t other[3] = {2u, 3u, 2u};
+        static const uint32_t other_first[3] = {0u, 2u, 5u};
         fixture_init(&f, 0);
         f.store.units = other;
+        f.store.first_sectors = other_first;
+        CHECK(tf_store_nor_read(&f.store, 0u, 0u, x, 5u) == TF_ERR_STORE);
+        CHECK(tf_store_nor_write(&f.store, 0u, 0u, a, 5u) == TF_ERR_STORE);
+        CHECK_EQ_U(f.sim.programs + f.sim.erases, 0u, 0);
+    }
+    /* a ring table whose rings overlap: refused before anything is read or written */
+    {
+        static const uint32_t overlapping[3] = {0u, 2u, 3u};
+        fixture_init(&f, 0);
+        f.store.first_sectors = overlapping;
+        CHECK(tf_store_nor_region_bytes(&f.store) == 0u);
         CHECK(tf_store_nor_read(&f.store, 0u, 0u, x, 5u) == TF_ERR_STORE);
         CHECK(tf_store_nor_write(&f.store, 0u, 0u, a, 5u) == TF_ERR_STORE);
         CHECK_EQ_U(f.sim.programs + f.sim.erases, 0u, 0);
