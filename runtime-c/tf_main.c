@@ -391,12 +391,16 @@ static void tf_start(void) {
 }
 
 #ifdef TF_TEST_POWER_CUT
-/* "power-cut=<n>": the file store cuts the power after n bytes written (tinyfoa.h). */
+/* "power-cut=<n>": the file store cuts the power after n bytes written; "nor-cut=<n>": the NOR
+ * flash simulator cuts its n-th program or erase (tinyfoa.h). */
 static void tf_power_cut_args(int argc, char **argv) {
     int i;
     for (i = 1; i < argc; i++) {
         if (strncmp(argv[i], "power-cut=", 10u) == 0) {
             tf_store_file_power_cut = (uint32_t)strtoul(argv[i] + 10, NULL, 10);
+        }
+        if (strncmp(argv[i], "nor-cut=", 8u) == 0) {
+            tf_nor_sim_power_cut = (uint32_t)strtoul(argv[i] + 8, NULL, 10); /* the n-th flash operation */
         }
     }
 }
@@ -462,6 +466,18 @@ int main(int argc, char **argv) {
     }
 #ifdef TF_MODEL_STORE_FILE
     printf("TF STORE file=%s written=%lu\n", TF_MODEL_STORE_FILE.path, (unsigned long)TF_MODEL_STORE_FILE.bytes_written);
+#endif
+#ifdef TF_MODEL_NOR_SIM
+    {
+        uint32_t most = 0u;
+        uint32_t k;
+        for (k = 0; k < TF_MODEL_NOR_SIM.sectors; k++) {
+            most = (TF_MODEL_NOR_SIM.sector_erases[k] > most) ? TF_MODEL_NOR_SIM.sector_erases[k] : most;
+        }
+        printf("TF NOR programs=%lu bytes=%lu erases=%lu max_sector_erases=%lu violations=%lu\n",
+               (unsigned long)TF_MODEL_NOR_SIM.programs, (unsigned long)TF_MODEL_NOR_SIM.bytes_programmed,
+               (unsigned long)TF_MODEL_NOR_SIM.erases, (unsigned long)most, (unsigned long)TF_MODEL_NOR_SIM.violations);
+    }
 #endif
     printf("TINYFOA-OK\n");
     return 0;

@@ -160,6 +160,99 @@ void tf_store_file_discard(void *ctx, uint8_t layer);
 /** Closes the file (staged records are dropped); the next call opens it again. */
 void tf_store_file_close(void *ctx);
 
+/**
+ * NOR flash driver: what a firmware project fills in for its part (internal flash, SPI NOR).
+ * Addresses are byte offsets into the store's region of `sectors` equal sectors of
+ * `sector_bytes`; `page_bytes` divides `sector_bytes`. The store only ever asks for:
+ *   erase(sector)          every byte of that sector becomes 0xFF;
+ *   program(addr, src, n)  n >= 1 bytes inside one page (addr / page_bytes is the page of
+ *                          addr + n - 1), each of them erased (0xFF) before; NOR programming
+ *                          only clears bits, and the store never programs a byte twice between
+ *                          two erases of its sector;
+ *   read(addr, dst, n)     any n bytes inside the region.
+ * Each returns TF_OK or TF_ERR_STORE (the store then fails the call that needed it). A call
+ * that returns must have finished (wait for the part's busy flag). docs/store.md, "NOR flash".
+ */
+typedef struct tf_nor_flash {
+    tf_status (*erase)(void *ctx, uint32_t sector);
+    tf_status (*program)(void *ctx, uint32_t addr, const uint8_t *src, uint32_t n);
+    tf_status (*read)(void *ctx, uint32_t addr, uint8_t *dst, uint32_t n);
+    void *ctx;
+    uint32_t sector_bytes;
+    uint32_t page_bytes;
+    uint32_t sectors;
+} tf_nor_flash;
+
+/**
+ * NOR flash store (tf_store_nor.c): every record, and the commit log, is a ring of `units[j]`
+ * (>= 2) erase units of slots; a write goes into the next slot of its record's ring (erasing a
+ * unit when it enters it), a commit appends one commit entry (sequence number, the slot of
+ * every record, CRC-32) to the commit ring. A power cut at any program or erase leaves the
+ * state of the last complete commit entry. docs/store.md, "NOR flash store", has the layout;
+ * the planner computes `units` (ring j < R: record j; ring R: the commit log).
+ */
+typedef struct tf_store_nor {
+    const tf_nor_flash *flash;
+    const uint32_t *offsets;       /**< as tf_store_ram: num_layers·records_per_layer + 1 running sums */
+    const uint32_t *units;         /**< R + 1 ring lengths in erase units, each >= 2 */
+    const uint32_t *first_sectors; /**< R + 1 first sectors of the rings, in order from 0 (the planner's; checked on open) */
+    uint32_t records_per_layer;    /**< M² + 2 */
+    uint8_t num_layers;
+    uint32_t *active;              /**< R words: the committed slot of each record */
+    uint32_t *staged;              /**< R words: the slot the open transaction wrote, or TF_NOR_NONE */
+    uint8_t *page;                 /**< page_bytes bytes of scratch (one page being programmed) */
+    /* Runtime-owned; leave zero. */
+    uint32_t seq;                  /**< sequence number of the last commit; 0: no committed state */
+    uint32_t commit_slot;          /**< slot of the last commit entry in the commit ring */
+    uint8_t opened;                /**< the commit ring has been scanned */
+    uint8_t failed;                /**< a write of the open transaction failed: commit refuses it */
+} tf_store_nor;
+
+/** "No slot": staged[i] of a record the open transaction has not written. */
+#define TF_NOR_NONE 0xFFFFFFFFu
+
+/** tf_store.read for a tf_store_nor: the record as written in the open transaction, else as last
+ * committed; zeros while the flash holds no commit. TF_ERR_STORE on a bad record/count, a driver
+ * error or a slot whose CRC does not match. */
+tf_status tf_store_nor_read(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
+/** tf_store.write: programs the record into the next slot of its ring and stages it. A record is
+ * written at most once per transaction (a second write is refused: TF_ERR_STORE). */
+tf_status tf_store_nor_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
+/** tf_store.commit: appends the commit entry; the transaction is durable once its last page is programmed. */
+tf_status tf_store_nor_commit(void *ctx, uint8_t layer);
+/** tf_store.discard: drops the records staged by the open transaction. */
+void tf_store_nor_discard(void *ctx, uint8_t layer);
+/** Bytes of the region the store's layout needs (0 if the geometry or the rings are invalid). */
+uint32_t tf_store_nor_region_bytes(const tf_store_nor *store);
+
+/**
+ * A NOR flash in RAM (tf_nor_sim.c) for hosts and emulators: the tf_nor_flash above over an
+ * image of sectors·sector_bytes bytes, mirrored into the file `path` (when not NULL) so that it
+ * survives a restart, as flash does. It enforces NOR rules: program outside one page, over a
+ * byte that is not erased (0xFF) with another value, or outside the region, and an erase of a
+ * sector that does not exist, count a violation and return TF_ERR_STORE. The counters give the
+ * wear figures of a run.
+ */
+typedef struct tf_nor_sim {
+    uint32_t sector_bytes;         /**< geometry: as the tf_nor_flash that uses it */
+    uint32_t page_bytes;
+    uint32_t sectors;
+    uint8_t *image;                /**< sectors·sector_bytes bytes */
+    uint32_t *sector_erases;       /**< sectors counters (may be NULL) */
+    const char *path;              /**< image file (NULL: RAM only) */
+    /* Runtime-owned; leave zero. */
+    void *file;
+    uint8_t loaded;
+    uint32_t programs;             /**< program calls */
+    uint32_t bytes_programmed;     /**< bytes of all program calls */
+    uint32_t erases;               /**< sector erases */
+    uint32_t violations;           /**< NOR rule violations (each also failed its call) */
+} tf_nor_sim;
+
+tf_status tf_nor_sim_erase(void *ctx, uint32_t sector);
+tf_status tf_nor_sim_program(void *ctx, uint32_t addr, const uint8_t *src, uint32_t n);
+tf_status tf_nor_sim_read(void *ctx, uint32_t addr, uint8_t *dst, uint32_t n);
+
 #ifdef TF_TEST_POWER_CUT
 /**
  * Fault injection, only in builds with -DTF_TEST_POWER_CUT: when non-zero, the file store
@@ -168,6 +261,14 @@ void tf_store_file_close(void *ctx);
  * exits with TF_POWER_CUT_EXIT.
  */
 extern uint32_t tf_store_file_power_cut;
+/**
+ * Fault injection for the NOR flash simulator, only with -DTF_TEST_POWER_CUT: when non-zero,
+ * operation number n (programs and erases, counted from 1 since start) is cut: a program
+ * programs only the first half of its bytes (rounded up), an erase erases only the first half
+ * of its sector; then the image file and stdout are flushed and the process exits with
+ * TF_POWER_CUT_EXIT.
+ */
+extern uint32_t tf_nor_sim_power_cut;
 #define TF_POWER_CUT_EXIT 42
 #endif
 

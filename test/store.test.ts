@@ -638,7 +638,7 @@ describe('every store end to end', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ store: 'file', storeFileBytes: expect.any(Number) });
     expect(readFileSync(join(out, 'model', 'clistore_model.c'), 'utf8')).toContain('.commit = tf_store_file_commit');
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/--store must be one of ram, file, user/);
+    expect(bad.stderr).toMatch(/--store must be one of ram, file, nor, user/);
     const ir = parseModelFile(model);
     for (const store of ['ram', 'user'] as const) {
       const dir = join(work, `gen-${store}`);

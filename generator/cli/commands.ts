@@ -9,6 +9,7 @@ import { BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
+import { parseNorGeometry, type NorGeometry } from '../memory/nor.ts';
 import { simulate, type SimulateResult } from '../sim/train.ts';
 import { getTarget, isTargetName, targetNames, type ProbeKind } from '../../targets/targets.ts';
 import { CliError, wholeNumber } from './errors.ts';
@@ -103,10 +104,18 @@ function fitMode(value: string): 'device' | 'emulator' {
 }
 
 // The planner's list, repeated here so that --help does not load the planner.
-const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'user'];
+const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'nor', 'user'];
 const STORE_HELP =
-  "weight store: 'ram' (a static array), 'file' (<name>.store through stdio; under QEMU a semihosting file standing in for external flash; power-safe, resumed on restart) or 'user' (defined by your firmware project)";
-const STORE_SOURCE_HELP = "with --store user: the C file that defines 'const tf_store <name>_user_store'";
+  "weight store: 'ram' (a static array), 'file' (<name>.store through stdio; under QEMU a semihosting file standing in for external flash; power-safe, resumed on restart), 'nor' (NOR flash: erase before write, power-safe; over the flash simulator in RAM, or your part's driver with --store-source; see --nor-flash and `tinyfoa memory` for its wear) or 'user' (defined by your firmware project)";
+const STORE_SOURCE_HELP = "with --store user: the C file that defines 'const tf_store <name>_user_store'; with --store nor: the C file that defines your part's driver 'const tf_nor_flash <name>_nor_flash'";
+const NOR_FLASH_HELP =
+  "NOR flash geometry: 'spi-nor' (4 KiB sectors, 256 B pages, 100k cycles; default), 'stm32f4' (128 KiB internal-flash sectors, 10k cycles) or '<sectorBytes>x<pageBytes>' (100k cycles), each optionally ':<sectors>' (the store's region; default its minimal layout plus a quarter)";
+
+function norFlash(value: string): NorGeometry {
+  const g = parseNorGeometry(value);
+  if (!g) throw new CliError(`--nor-flash must be spi-nor, stm32f4 or <sectorBytes>x<pageBytes> (the page divides the sector), each optionally :<sectors>; got '${value}'`);
+  return g;
+}
 
 function storeKind(value: string): StoreKind {
   if (!(STORE_KINDS as readonly string[]).includes(value)) throw new CliError(`--store must be one of ${STORE_KINDS.join(', ')}, got '${value}'`);
@@ -120,14 +129,23 @@ function storeSourceList(value: string, previous: string[] = []): string[] {
   return [...previous, file];
 }
 
-/** --store-source belongs to --store user, and --store user needs it: checked before any work. */
-function checkStoreFlags(opts: { store: StoreKind; storeSource?: string[] }): void {
-  if (opts.storeSource && opts.store !== 'user') {
-    throw new CliError(`--store-source is the definition of a user-supplied store: it needs --store user (the store is '${opts.store}')`);
+/** --store-source belongs to --store user (or nor), and --store user needs it: checked before any work. */
+function checkStoreFlags(opts: { store: StoreKind; storeSource?: string[]; norFlash?: NorGeometry }): void {
+  if (opts.storeSource && opts.store !== 'user' && opts.store !== 'nor') {
+    throw new CliError(`--store-source is the definition of a user-supplied store or NOR flash driver: it needs --store user or --store nor (the store is '${opts.store}')`);
+  }
+  if (opts.norFlash && opts.store !== 'nor') {
+    throw new CliError(`--nor-flash is the geometry of the NOR flash store: it needs --store nor (the store is '${opts.store}')`);
   }
   if (opts.store === 'user' && !opts.storeSource) {
     throw new CliError("--store user needs --store-source <file.c>: the C source that defines 'const tf_store <name>_user_store'");
   }
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`expected a positive number, got '${value}'`);
+  return n;
 }
 
 function kib(bytes: number): string {
@@ -286,12 +304,14 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', OUT_HELP)
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
+    .option('--nor-flash <geometry>', `with --store nor: ${NOR_FLASH_HELP}`, norFlash)
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; norFlash?: NorGeometry; json?: boolean }) => {
+      checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { generateFolder } = await firmware();
-      const p = generateFolder(ir, opts.target, out, { store: opts.store, fit: opts.fit });
+      const p = generateFolder(ir, opts.target, out, { store: opts.store, fit: opts.fit, ...(opts.norFlash ? { nor: opts.norFlash } : {}) });
       const summary = { model: ir.name, target: opts.target, out, store: p.store, arenaFloats: p.arenaFloats, bitArenaWords: p.bitArenaWords, storeFloats: p.storeFloats, storeFileBytes: p.storePlan.file?.fileBytes ?? null, workingSetBytes: p.memory.workingSet };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
@@ -311,13 +331,14 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
+    .option('--nor-flash <geometry>', `with --store nor: ${NOR_FLASH_HELP}`, norFlash)
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target: string; out?: string; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; norFlash?: NorGeometry; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const out = resolve(opts.out ?? defaultOut(ir, opts.target));
       const { buildFirmware } = await firmware();
-      const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit, store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}) });
+      const fw = await buildFirmware(ir, opts.target, out, { fit: opts.fit, store: opts.store, ...(opts.storeSource ? { extraSources: opts.storeSource } : {}), ...(opts.norFlash ? { nor: opts.norFlash } : {}) });
       const s = fw.compile.sizes;
       const summary = { model: ir.name, target: opts.target, elf: fw.compile.elf, sizes: s, arenaBytes: fw.arenaBytes };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -343,6 +364,7 @@ export function registerCommands(program: Command): void {
     .option('--fit <mode>', FIT_HELP, fitMode, 'device')
     .option('--store <kind>', STORE_HELP, storeKind, 'ram')
     .option('--store-source <file>', STORE_SOURCE_HELP, storeSourceList)
+    .option('--nor-flash <geometry>', `with --store nor: ${NOR_FLASH_HELP}`, norFlash)
     .option('--stop-after <n>', 'with --store file: train only the first n samples of the schedule, then stop (continue later with --resume)', wholeNumber(1))
     .option('--state <dir>', 'training state folder: store, run.json, job files, log (default <out>.state); never replaced by a rebuild')
     .option('--resume', "with --store file: continue the run in the state folder from its last committed step (same model, --data, --limit and --epochs-per-layer)")
@@ -351,7 +373,7 @@ export function registerCommands(program: Command): void {
     .option('--port <device>', 'board targets: train the board on this serial port (115200 8N1; flashed with this model, freshly reset) instead of the emulator')
     .option('--load <how>', LOAD_HELP, loadMethod, 'kernel')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; stopAfter?: number; state?: string; resume?: boolean; dumpState?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { data: string; target: string; out?: string; epochsPerLayer?: number; limit?: number; limitTest?: number; fit: 'device' | 'emulator'; store: StoreKind; storeSource?: string[]; norFlash?: NorGeometry; stopAfter?: number; state?: string; resume?: boolean; dumpState?: boolean; timeout: number; port?: string; load: 'kernel' | 'gdb'; json?: boolean }) => {
       checkStoreFlags(opts);
       const ir = await loadModel(modelPath, { firmware: true });
       const data = loadDataset(opts.data, { classes: ir.classes });
@@ -368,6 +390,7 @@ export function registerCommands(program: Command): void {
         fit: opts.fit,
         store: opts.store,
         ...(opts.storeSource ? { storeSources: opts.storeSource } : {}),
+        ...(opts.norFlash ? { nor: opts.norFlash } : {}),
         ...(opts.stopAfter !== undefined ? { stopAfter: opts.stopAfter } : {}),
         ...(opts.resume ? { resume: true } : {}),
         ...(opts.dumpState ? { dumpState: true } : {}),
@@ -559,22 +582,26 @@ export function registerCommands(program: Command): void {
     .option('-t, --target <target>', `also build for this target and measure: ${targetNames.join(', ')}`, targetName)
     .option('--compare <list>', `algorithms beside tinyfoa: ${COMPARABLE.join(',')}`, algorithmList, [...COMPARABLE])
     .option('-o, --out <dir>', 'build folder for --target (default out/<name>-<target>-memory)')
-    .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM) or 'user'", storeKind, 'ram')
+    .option('--store <kind>', "weight store of the measured firmware: 'ram' (in .bss), 'file' (outside SRAM), 'nor' or 'user'", storeKind, 'ram')
+    .option('--nor-flash <geometry>', `flash of the wear figures (and of a measured --store nor): ${NOR_FLASH_HELP}`, norFlash)
+    .option('--sample-rate <n>', 'training samples a second for the flash lifetime figure (default 1)', positiveNumber)
     .option('--fit <mode>', `with --target: ${FIT_HELP}`, fitMode, 'device')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: 'ram' | 'file' | 'user'; fit: 'device' | 'emulator'; json?: boolean }) => {
+    .action(async (modelPath: string, opts: { target?: string; compare: string[]; out?: string; store: StoreKind; norFlash?: NorGeometry; sampleRate?: number; fit: 'device' | 'emulator'; json?: boolean }) => {
       const ir = await loadModel(modelPath, { firmware: opts.target !== undefined });
       const { analyticMemory, extras, toMB } = await import('../memory/analytic.ts');
       const algorithms = ['tinyfoa', ...opts.compare] as Algorithm[];
       const analytic = algorithms.map((a) => ({ algorithm: a, ...analyticMemory(ir, a) }));
       const extra = extras(ir);
+      const { flashWear, wearLines } = await import('../memory/wear-report.ts');
+      const wear = flashWear(ir, opts.norFlash, opts.sampleRate);
       let measured: MeasuredMemory | null = null;
       if (opts.target) {
         const { measureMemory } = await import('../firmware/measure.ts');
         measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store, fit: opts.fit });
       }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured })}\n`);
+        process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured, flashWear: wear })}\n`);
         return;
       }
       const mb = (b: number) => toMB(b).toFixed(3).padStart(10);
@@ -583,6 +610,7 @@ export function registerCommands(program: Command): void {
         `  ${'algorithm'.padEnd(14)}${'forward'.padStart(10)}${'gradient'.padStart(10)}${'update'.padStart(10)}  MB`,
         ...analytic.map((r) => `  ${r.algorithm.padEnd(14)}${mb(r.forward)}${mb(r.gradient)}${mb(r.update)}`),
         `  not in these figures (docs/memory.md): ${extra.notes.slice(1).join('; ')}`,
+        ...wearLines(ir, wear),
       ];
       if (measured) {
         const m = measured;

@@ -66,6 +66,8 @@ export async function buildFirmware(
     storeFile?: string;
     /** More C sources of the firmware project, e.g. the definition of a user-supplied store. */
     extraSources?: readonly string[];
+    /** NOR flash store: the part's geometry (PlanOptions.nor); with extraSources the driver is theirs, else the simulator. */
+    nor?: PlanOptions['nor'];
   } = {},
 ): Promise<BuiltFirmware> {
   const dir = resolve(outDir);
@@ -83,6 +85,8 @@ export async function buildFirmware(
     fit: options.fit ?? 'device',
     ...(options.store ? { store: options.store } : {}),
     ...(options.storeFile !== undefined ? { storeFile: options.storeFile } : {}),
+    ...(options.nor ? { nor: options.nor } : {}),
+    ...(options.store === 'nor' ? { norDriver: (options.extraSources ?? []).length > 0 ? ('user' as const) : ('sim' as const) } : {}),
   });
   const target = planned.target;
   const generated = generateFiles(planned);

@@ -1,4 +1,5 @@
 /** `tinyfoa run`: the whole training schedule on the device, then on-device test accuracy per layer. */
+import type { NorGeometry } from '../memory/nor.ts';
 import { BadInputError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -67,6 +68,8 @@ export async function runOnDevice(
     /** Weight store kind (default ram); a user store needs its C source in storeSources. */
     store?: StoreKind;
     storeSources?: readonly string[];
+    /** NOR flash store: the part's geometry (default spi-nor; docs/store.md, "NOR flash store"). */
+    nor?: NorGeometry;
     /** The state folder: the store, run.json, the job files and the log (default `<outDir>.state`). */
     stateDir?: string;
     /** Continue the run whose file store is in the state folder (needs store 'file'). */
@@ -164,6 +167,7 @@ export async function runOnDevice(
       ...(opts.fit ? { fit: opts.fit } : {}),
       ...(opts.store ? { store: opts.store } : {}),
       ...(opts.storeSources ? { extraSources: opts.storeSources } : {}),
+      ...(opts.nor ? { nor: opts.nor } : {}),
     });
     if (fileStore && !opts.resume) {
       // A fresh run: the earlier run's store is kept aside (one generation), then the new record.
@@ -174,6 +178,9 @@ export async function runOnDevice(
     }
     // Dumps of an earlier run must not pass for this run's state (they are tinyfoa's own files).
     for (const name of readdirSync(runDir)) if (STATE_DUMP_FILE.test(name)) rmSync(join(runDir, name), { force: true });
+    const norImage = fw.planned.storePlan.nor?.sim ? join(runDir, fw.planned.storePlan.nor.sim.imagePath) : null;
+    // The flash simulator's image is its part's content: a run starts on an erased part, the earlier image kept aside.
+    if (norImage && existsSync(norImage)) renameSync(norImage, norImage + PREVIOUS_SUFFIX);
     return await trainOnDevice(fw);
   } finally {
     unlock();

@@ -4,6 +4,7 @@
  * arena (mirroring tf_arena_floats_required of the runtime), overflow checks and
  * the memory budget. Templates only render what this returns.
  */
+import { DEFAULT_NOR, NOR_PRESETS, planNorLayout, type NorGeometry, type NorLayout } from '../memory/nor.ts';
 import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { layerBlocks, learnSteps } from '../ir/ir.ts';
@@ -37,8 +38,8 @@ export interface PlannedLayer {
 }
 
 /** Where the weight store lives (docs/store.md): a RAM array, a file (stdio), or one the firmware project defines. */
-export type StoreKind = 'ram' | 'file' | 'user';
-export const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'user'];
+export type StoreKind = 'ram' | 'file' | 'nor' | 'user';
+export const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'nor', 'user'];
 
 /** Floats of the meta record, record M² + 1 of every layer (TF_META_FLOATS). */
 export const META_FLOATS = 2;
@@ -62,6 +63,10 @@ export interface PlanOptions {
   store?: StoreKind;
   /** File store: the file name the firmware opens (relative to its working directory); default `<name>.store`. */
   storeFile?: string;
+  /** NOR flash store: the part's geometry (default NOR_PRESETS['spi-nor'], its region the planner's default). */
+  nor?: NorGeometry;
+  /** NOR flash store: 'sim', the flash simulator in RAM (tf_nor_sim, image file `<name>.nor`), or 'user', a driver the firmware project defines. */
+  norDriver?: 'sim' | 'user';
 }
 
 /** Everything the template needs to define the weight store; exactly one of ram, file, user is set. */
@@ -86,6 +91,29 @@ export interface StorePlan {
     /** Size of the file: header, two commit records, two slots per record. */
     fileBytes: number;
     commitBytes: number;
+  } | null;
+  nor: {
+    ctxSymbol: string;
+    offsetsSymbol: string;
+    unitsSymbol: string;
+    firstSymbol: string;
+    activeSymbol: string;
+    stagedSymbol: string;
+    pageSymbol: string;
+    /** The `tf_nor_flash` the store uses: the simulator's (generated) or the firmware project's. */
+    flashSymbol: string;
+    /** Ring lengths in erase units, records then the commit log. */
+    units: number[];
+    /** First sector of each ring. */
+    firstSectors: number[];
+    records: number;
+    sectorBytes: number;
+    pageBytes: number;
+    sectors: number;
+    regionBytes: number;
+    layout: NorLayout;
+    /** The simulator, when the driver is 'sim': its image (region bytes of RAM) mirrored into `imagePath`. */
+    sim: { simSymbol: string; imageSymbol: string; erasesSymbol: string; imagePath: string; imagePathLiteral: string } | null;
   } | null;
   user: { symbol: string } | null;
 }
@@ -166,6 +194,40 @@ function cStringLiteral(text: string): string {
     throw new PlanError(`store file name '${text}' must be non-empty printable ASCII`);
   }
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\?\?/g, '?\\?')}"`;
+}
+
+/** The NOR store's layout and symbols: ring lengths for the region (generator/memory/nor.ts), refused when the region is too small. */
+function planNor(ir: ModelIR, prefix: string, recordFloats: number[], recordsPerLayer: number, options: PlanOptions): NonNullable<StorePlan['nor']> {
+  const geometry = options.nor ?? { ...NOR_PRESETS[DEFAULT_NOR]! };
+  const layout = planNorLayout(ir, recordFloats, recordsPerLayer, geometry);
+  if (layout.rings.length === 0) {
+    throw new FitError(
+      `the NOR flash store needs at least ${layout.usedSectors} sectors of ${geometry.sectorBytes} bytes (two erase units per record and for the commit log), and the region has ${layout.regionSectors}: give more sectors (--nor-flash ${geometry.name}:<sectors>) or smaller sectors`,
+    );
+  }
+  const regionBytes = layout.regionSectors * geometry.sectorBytes;
+  if (regionBytes > 0xffffffff) throw new FitError(`the NOR flash region would be ${regionBytes} bytes; the NOR store addresses below 4 GiB`);
+  const sim = (options.norDriver ?? 'sim') === 'sim';
+  const imagePath = `${prefix}.nor`;
+  return {
+    ctxSymbol: `${prefix}_store_nor`,
+    offsetsSymbol: `${prefix}_store_offsets`,
+    unitsSymbol: `${prefix}_store_units`,
+    firstSymbol: `${prefix}_store_first`,
+    activeSymbol: `${prefix}_store_active`,
+    stagedSymbol: `${prefix}_store_staged`,
+    pageSymbol: `${prefix}_store_page`,
+    flashSymbol: `${prefix}_nor_flash`,
+    units: layout.rings.map((r) => r.units),
+    firstSectors: layout.rings.map((r) => r.firstSector),
+    records: recordFloats.length,
+    sectorBytes: geometry.sectorBytes,
+    pageBytes: geometry.pageBytes,
+    sectors: layout.regionSectors,
+    regionBytes,
+    layout,
+    sim: sim ? { simSymbol: `${prefix}_nor_sim`, imageSymbol: `${prefix}_nor_image`, erasesSymbol: `${prefix}_nor_erases`, imagePath, imagePathLiteral: cStringLiteral(imagePath) } : null,
+  };
 }
 
 /** The file a file store opens when the build names none: `<model name>.store`. */
@@ -256,6 +318,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     throw new PlanError(`the store file would be ${fileBytes} bytes; the file store handles files below 2 GiB`);
   }
   const storeFile = options.storeFile ?? defaultStoreFile(prefix);
+  const nor = storeKind === 'nor' ? planNor(ir, prefix, recordFloats, ir.training.slices ** 2 + 2, options) : null;
   const storePlan: StorePlan = {
     symbol: storeKind === 'user' ? `${prefix}_user_store` : `${prefix}_store`,
     description:
@@ -263,7 +326,9 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
         ? `in RAM (${storeFloats * 4} bytes of .bss)`
         : storeKind === 'file'
           ? `in the file ${cStringLiteral(storeFile)} (${fileBytes} bytes, two slots per record, power-safe commits: runtime/tinyfoa.h, tf_store_file)`
-          : `defined by your firmware project as \`const tf_store ${prefix}_user_store\` (declared in model/tf_model.h; \`make\` links only once you add its source)`,
+          : storeKind === 'nor'
+            ? `in NOR flash (${nor!.layout.geometry.name}: ${nor!.sectors} sectors of ${nor!.sectorBytes} bytes, ${nor!.pageBytes}-byte pages, ${nor!.regionBytes} bytes; a ring of erase units per record, power-safe commits: runtime/tinyfoa.h, tf_store_nor) through ${nor!.sim ? `the flash simulator in RAM, mirrored into ${cStringLiteral(nor!.sim.imagePath)}` : `your driver \`const tf_nor_flash ${nor!.flashSymbol}\``}`
+            : `defined by your firmware project as \`const tf_store ${prefix}_user_store\` (declared in model/tf_model.h; \`make\` links only once you add its source)`,
     ram: storeKind === 'ram' ? { dataSymbol: `${prefix}_store_data`, offsetsSymbol: `${prefix}_store_offsets`, ctxSymbol: `${prefix}_store_ram` } : null,
     file:
       storeKind === 'file'
@@ -281,9 +346,10 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
             commitBytes,
           }
         : null,
+    nor,
     user: storeKind === 'user' ? { symbol: `${prefix}_user_store` } : null,
   };
-  const storeSymbols = Object.entries({ ...storePlan.ram, ...storePlan.file, ...storePlan.user })
+  const storeSymbols = Object.entries({ ...storePlan.ram, ...storePlan.file, ...storePlan.nor, ...storePlan.nor?.sim, ...storePlan.user })
     .filter(([key]) => key.endsWith('ymbol'))
     .map(([, value]) => String(value));
   [storePlan.symbol, ...storeSymbols].forEach(checkIdentifier);
@@ -304,6 +370,13 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
       ? [
           { name: 'file store slot bitmaps', bytes: 2 * 4 * storePlan.file.bitmapWords, region: 'ram' as const },
           { name: 'file store stdio buffer', bytes: storePlan.file.ioBytes, region: 'ram' as const },
+        ]
+      : []),
+    ...(nor
+      ? [
+          { name: 'NOR store slot tables', bytes: 2 * 4 * nor.records, region: 'ram' as const },
+          { name: 'NOR store page buffer', bytes: nor.pageBytes, region: 'ram' as const },
+          ...(nor.sim ? [{ name: 'NOR flash simulator image', bytes: nor.regionBytes + 4 * nor.sectors, region: 'ram' as const }] : []),
         ]
       : []),
     { name: 'weight store', bytes: storeFloats * 4, region: 'store' },
