@@ -411,6 +411,11 @@ describe('power cuts during training, restarted from the file store', () => {
             expect(parse(mid.stdout).resumed?.steps, what).toBe(t1);
             expectResumed(sc, await run(fw, dir), lastCommitted(sc, second, t1), what);
           });
+          // An uncut run: the file this target's slot check wrote decodes as docs/store.md says.
+          const full = freshDir(`full-${target}-${sc.ir.name}`, sc);
+          const r = await run(fw, full);
+          expect(r.passed, `${target} ${sc.ir.name}: ${r.stdout.slice(-300)}`).toBe(true);
+          expectFileHoldsSimulator(sc, new Uint8Array(readFileSync(join(full, `${sc.ir.name}.store`))));
         }
         expect(checked).toBe(SCENARIOS.length * CUTS[target]);
       },
