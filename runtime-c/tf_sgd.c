@@ -191,8 +191,9 @@ static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const 
     }
 }
 
-/* All ones if w's sign bit is set, else 0 (an arithmetic shift: one AND with it on Thumb-2). */
-static inline tf_word tf_sign_mask(float w) { return (tf_word)((int32_t)tf_f32_to_bits(w) >> 31); }
+/* All ones if w's sign bit is set, else 0 (the compiler makes it an arithmetic shift, which an
+ * AND on Thumb-2 takes as its operand). */
+static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_f32_to_bits(w) >> 31); }
 
 /*
  * Four consecutive rows (w, w + cols, w + 2·cols, w + 3·cols) whose steps are never ±0

@@ -448,18 +448,18 @@ tf_status tf_store_file_write(void *ctx, uint8_t layer, uint32_t record, const f
 #else
     {
         uint8_t chunk[4u * TF_SF_CHUNK_FLOATS];
-        uint32_t done = 0u;
-        while (done < count) {
-            const uint32_t n = (count - done < TF_SF_CHUNK_FLOATS) ? count - done : TF_SF_CHUNK_FLOATS;
-            uint32_t k;
-            for (k = 0; k < n; k++) {
-                tf_sf_put_u32(chunk + 4u * k, tf_f32_to_bits(src[done + k]));
+        uint32_t k;
+        uint32_t n = 0u;
+        for (k = 0; k < count; k++) {
+            tf_sf_put_u32(chunk + 4u * n, tf_f32_to_bits(src[k]));
+            n++;
+            if (n == TF_SF_CHUNK_FLOATS || k + 1u == count) {
+                if (!tf_sf_put(s, chunk, 4u * n)) {
+                    s->failed = 1u;
+                    return TF_ERR_STORE;
+                }
+                n = 0u;
             }
-            if (!tf_sf_put(s, chunk, 4u * n)) {
-                s->failed = 1u;
-                return TF_ERR_STORE;
-            }
-            done += n;
         }
     }
 #endif
