@@ -191,11 +191,93 @@ static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const 
     }
 }
 
+/* All ones if w's sign bit is set, else 0 (the compiler makes it an arithmetic shift, which an
+ * AND on Thumb-2 takes as its operand). */
+static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_f32_to_bits(w) >> 31); }
+
+/*
+ * Four consecutive rows (w, w + cols, w + 2·cols, w + 3·cols) whose steps are never ±0
+ * (tf_row_fast): as tf_sgd_rows2_fast, with one input walk and one h_i for four rows.
+ */
+#define TF_SGD_STEP4(T0, T1, T2, T3)                                    \
+    do {                                                                \
+        float *const p0 = w + base - col0 + b;                          \
+        const tf_word bit = (tf_word)1u << b;                           \
+        const float u0 = tf_sgd_clamped(p0[0], (T0));                   \
+        const float u1 = tf_sgd_clamped(p0[stride], (T1));              \
+        const float u2 = tf_sgd_clamped(p0[2u * stride], (T2));         \
+        const float u3 = tf_sgd_clamped(p0[3u * stride], (T3));         \
+        rest &= rest - 1u;                                              \
+        p0[0] = u0;                                                     \
+        p0[stride] = u1;                                                \
+        p0[2u * stride] = u2;                                           \
+        p0[3u * stride] = u3;                                           \
+        neg0 |= bit & tf_sign_mask(u0);                                 \
+        neg1 |= bit & tf_sign_mask(u1);                                 \
+        neg2 |= bit & tf_sign_mask(u2);                                 \
+        neg3 |= bit & tf_sign_mask(u3);                                 \
+    } while (0)
+
+static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const tf_input *in, uint32_t col0,
+                              uint32_t end, float lr, tf_word *bits, uint32_t row_words) {
+    const float gamma = in->gamma;
+    const uint8_t *q = in->bytes;
+    const float dz0 = dz[0];
+    const float dz1 = dz[1];
+    const float dz2 = dz[2];
+    const float dz3 = dz[3];
+    uint32_t wd;
+    for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
+        const uint32_t base = wd << TF_WORD_SHIFT;
+        const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
+        tf_word neg0 = 0u;
+        tf_word neg1 = 0u;
+        tf_word neg2 = 0u;
+        tf_word neg3 = 0u;
+        tf_word rest = m;
+        if (m == 0u) {
+            continue;
+        }
+        if (q != NULL) {
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                const float h = gamma * (float)q[base + b];
+                TF_SGD_STEP4(lr * (dz0 * h), lr * (dz1 * h), lr * (dz2 * h), lr * (dz3 * h));
+            }
+        } else {
+            const float t0 = lr * (dz0 * gamma);
+            const float t1 = lr * (dz1 * gamma);
+            const float t2 = lr * (dz2 * gamma);
+            const float t3 = lr * (dz3 * gamma);
+            while (rest != 0u) {
+                const uint32_t b = (uint32_t)__builtin_ctz(rest);
+                TF_SGD_STEP4(t0, t1, t2, t3);
+            }
+        }
+        bits[wd] = (bits[wd] & ~m) | (m & ~neg0);
+        bits[row_words + wd] = (bits[row_words + wd] & ~m) | (m & ~neg1);
+        bits[2u * row_words + wd] = (bits[2u * row_words + wd] & ~m) | (m & ~neg2);
+        bits[3u * row_words + wd] = (bits[3u * row_words + wd] & ~m) | (m & ~neg3);
+    }
+}
+#undef TF_SGD_STEP4
+
+/* 1 iff rows j .. j + n − 1 have finite steps that are never ±0. */
+static int tf_rows_fast(const float *dz, uint32_t j, uint32_t n, float gamma, float lr) {
+    uint32_t k;
+    for (k = 0; k < n; k++) {
+        if (!tf_is_finite_f32(dz[j + k]) || !tf_row_fast(dz[j + k], gamma, lr)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /*
  * Optimized: visits only the columns whose input is non-zero, a word at a time through the bit
  * vector of q_i ≠ 0 (in->bits: the input itself for bit input, the nonzero mask for u8 input),
- * two rows at a time where neither row's step can be ±0 (one walk of the input and one h_i for
- * both; tf_row_fast), otherwise a row at a time, and writes their weight bits
+ * four or two rows at a time where no row's step can be ±0 (one walk of the input and one h_i
+ * for all of them; tf_row_fast), otherwise a row at a time, and writes their weight bits
  * in the same pass. Every other weight keeps its value (exact, as in tf_sgd_row_f32), so its
  * bit, which describes it, stays right. The bit written is computed on the bit pattern
  * (tf_negative_bit), equal to (w ≥ 0) for every weight that is not NaN; a NaN can only come from
@@ -221,6 +303,9 @@ void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t ro
         } else if (!tf_is_finite_f32(dz[j])) {
             tf_sgd_block_bits_f32_ref(wr, dz, (uint16_t)j, 1u, in, col0, cols, lr, bits, row_words);
             r++;
+        } else if (r + 3u < rows && tf_rows_fast(dz, j, 4u, in->gamma, lr)) {
+            tf_sgd_rows4_fast(wr, cols, dz + j, in, col0, end, lr, bits + j * row_words, row_words);
+            r += 4u;
         } else if (r + 1u < rows && tf_is_finite_f32(dz[j + 1u]) && tf_row_fast(dz[j], in->gamma, lr) &&
                    tf_row_fast(dz[j + 1u], in->gamma, lr)) {
             tf_sgd_rows2_fast(wr, wr + cols, dz[j], dz[j + 1u], in, col0, end, lr, bits + j * row_words,

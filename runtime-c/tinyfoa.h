@@ -119,13 +119,14 @@ tf_status tf_store_ram_read(void *ctx, uint8_t layer, uint32_t record, float *ds
 tf_status tf_store_ram_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count);
 
 /**
- * File store (tf_store_file.c): the records in a host file accessed with stdio — under QEMU a
+ * File store (tf_store_file.c): the records in a host file (opened with stdio, read and written
+ * through its descriptor, a record per call) — under QEMU a
  * semihosting file standing in for external flash. Every record has two slots; a transaction
  * writes the new versions into the slots not in use and commits by writing one small commit
  * record (sequence number, the slot in use of every record, CRC-32) into the older of two
  * commit slots. A power cut at any byte leaves the state of the last complete commit.
  * docs/store.md has the on-disk format. The file is opened on first use (created when
- * missing); no heap: the generated code provides the bitmaps and the stdio buffer.
+ * missing); no heap: the generated code provides the bitmaps and the commit record's buffer.
  */
 typedef struct tf_store_file {
     const char *path;              /**< file name; under semihosting relative to the emulator's directory */
@@ -134,7 +135,7 @@ typedef struct tf_store_file {
     uint8_t num_layers;
     uint32_t *active;              /**< words(records): the slot in use of each record (committed) */
     uint32_t *staged;              /**< words(records): records written by the open transaction */
-    char *io_buffer;               /**< the file's stdio buffer (static: stdio takes none from the heap) */
+    char *io_buffer;               /**< where the commit record is gathered (static; stdio buffers nothing) */
     uint32_t io_buffer_bytes;
     /* Runtime-owned; leave zero. */
     void *file;                    /**< the open FILE, NULL until first use */
@@ -145,7 +146,7 @@ typedef struct tf_store_file {
 
 /** tf_store.read for a tf_store_file: the record as last written in the open transaction, else as
  * last committed; zeros while the file holds no commit. TF_ERR_STORE on a bad record/count, an
- * unusable file, an I/O error or a record whose CRC does not match. Changes nothing on error. */
+ * unusable file, an I/O error or a record whose slot check does not match. Changes nothing on error. */
 tf_status tf_store_file_read(void *ctx, uint8_t layer, uint32_t record, float *dst, uint32_t count);
 /** tf_store.write: writes the record into its free slot and stages it. TF_ERR_STORE on a bad
  * record/count or an unusable file (nothing changes), or an I/O error (the transaction can then

@@ -125,13 +125,30 @@ function recordFloatsOf(ir: ModelIR): number[] {
   return out;
 }
 
+/** Bytes after a record slot's data: seq, the 64-bit sum, the rotate-XOR word (docs/store.md). */
+const TRAILER = 16;
+
+/** A slot's check over little-endian uint32 words (docs/store.md): [sum lo, sum hi, mix]. */
+function slotCheck(words: Uint8Array): [number, number, number] {
+  const view = new DataView(words.buffer, words.byteOffset, words.length);
+  let sum = 0n;
+  let mix = 0;
+  for (let at = 0; at < words.length; at += 4) {
+    const w = view.getUint32(at, true);
+    sum += BigInt(w);
+    mix = (w ^ ((mix << 1) | (mix >>> 31))) >>> 0;
+  }
+  sum &= (1n << 64n) - 1n;
+  return [Number(sum & 0xffffffffn), Number(sum >> 32n), mix];
+}
+
 /** The file store's byte schedule, from the format in docs/store.md alone. */
 function byteSchedule(ir: ModelIR, T: number): { commitEnds: number[]; commitBytes: number } {
   const floats = recordFloatsOf(ir);
   const m2 = ir.training.slices ** 2;
   const per = m2 + 2;
   const C = 16 + 4 * Math.ceil(floats.length / 32);
-  const slot = (l: number, r: number) => 4 * floats[l * per + r]! + 8;
+  const slot = (l: number, r: number) => 4 * floats[l * per + r]! + TRAILER;
   let pos = 32; // header
   for (let i = 0; i < floats.length; i++) pos += slot(Math.floor(i / per), i % per);
   pos += C;
@@ -394,6 +411,11 @@ describe('power cuts during training, restarted from the file store', () => {
             expect(parse(mid.stdout).resumed?.steps, what).toBe(t1);
             expectResumed(sc, await run(fw, dir), lastCommitted(sc, second, t1), what);
           });
+          // An uncut run: the file this target's slot check wrote decodes as docs/store.md says.
+          const full = freshDir(`full-${target}-${sc.ir.name}`, sc);
+          const r = await run(fw, full);
+          expect(r.passed, `${target} ${sc.ir.name}: ${r.stdout.slice(-300)}`).toBe(true);
+          expectFileHoldsSimulator(sc, new Uint8Array(readFileSync(join(full, `${sc.ir.name}.store`))));
         }
         expect(checked).toBe(SCENARIOS.length * CUTS[target]);
       },
@@ -474,7 +496,7 @@ describe('power cuts during training, restarted from the file store', () => {
 
 function fileBytes(sc: Scenario): number {
   const floats = sc.recordFloats.reduce((a, b) => a + b, 0);
-  return 32 + 2 * sc.commitBytes + 2 * (4 * floats + 8 * sc.recordFloats.length);
+  return 32 + 2 * sc.commitBytes + 2 * (4 * floats + TRAILER * sc.recordFloats.length);
 }
 
 function decodeLayout(sc: Scenario) {
@@ -483,7 +505,7 @@ function decodeLayout(sc: Scenario) {
   const data = 32 + 2 * sc.commitBytes;
   return {
     offsets,
-    slotOffset: (i: number, slot: number) => data + 2 * (8 * i + 4 * offsets[i]!) + slot * (8 + 4 * sc.recordFloats[i]!),
+    slotOffset: (i: number, slot: number) => data + 2 * (TRAILER * i + 4 * offsets[i]!) + slot * (TRAILER + 4 * sc.recordFloats[i]!),
   };
 }
 
@@ -509,7 +531,7 @@ function decodeFile(sc: Scenario, file: Uint8Array): { seq: number; bitmap: numb
   const { offsets, slotOffset } = decodeLayout(sc);
   // header
   const layoutCrc = crc32(le(...offsets));
-  const head = le(0x31534654, 1, sc.ir.layers.length, sc.ir.training.slices ** 2 + 2, offsets[R]!, layoutCrc, 0);
+  const head = le(0x31534654, 2, sc.ir.layers.length, sc.ir.training.slices ** 2 + 2, offsets[R]!, layoutCrc, 0);
   expect(file.subarray(0, 28)).toEqual(head);
   expect(u32(file, 28)).toBe(crc32(head));
   // commit records
@@ -529,7 +551,8 @@ function decodeFile(sc: Scenario, file: Uint8Array): { seq: number; bitmap: numb
     const data = file.subarray(at, at + 4 * n);
     const seq = u32(file, at + 4 * n);
     expect(seq).toBeLessThanOrEqual(best!.seq);
-    expect(u32(file, at + 4 * n + 4), `record ${i} CRC`).toBe(crc32(cat(data, le(i, seq))));
+    const check = [u32(file, at + 4 * n + 4), u32(file, at + 4 * n + 8), u32(file, at + 4 * n + 12)];
+    expect(check, `record ${i} check`).toEqual(slotCheck(cat(data, le(i, seq))));
     return data;
   });
   return { ...best!, records };

@@ -45,7 +45,7 @@ export const STORE_KINDS: readonly StoreKind[] = ['ram', 'file', 'nor', 'user'];
 export const META_FLOATS = 2;
 
 /** File store format constants (runtime-c/tf_store_file.c, docs/store.md). */
-export const FILE_STORE = { headerBytes: 32, trailerBytes: 8, ioBufferBytes: 256 } as const;
+export const FILE_STORE = { headerBytes: 32, trailerBytes: 16, ioBufferBytes: 256 } as const;
 
 /**
  * Which memory a plan must fit: `device`, the real part the target declares; `emulator`, the

@@ -732,10 +732,10 @@ static void test_sgd_row(void) {
 
 /* ----------------------- SGD block update with weight bits: optimized against reference --- */
 static void test_sgd_block_bits(void) {
-    static const uint16_t rows_list[] = {1, 2, 3, 5};
+    static const uint16_t rows_list[] = {1, 2, 3, 4, 5, 6};
     static const uint16_t col0s[] = {0, 1, 31, 32, 33};
     static const float gammas[] = {0.00392156886f, 0.75f, 0.0f};
-    static float w[5 * 800], wref[5 * 800];
+    static float w[8 * 800], wref[8 * 800];
     static tf_word bits[8 * 27], bits_ref[8 * 27];
     static uint8_t q[900];
     static tf_word nz[29];
