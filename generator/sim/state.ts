@@ -6,7 +6,7 @@
  */
 import { assertNever, CheckFailedError } from '../errors.ts';
 import { layerBlocks, learnSteps, type BlockIR, type LayerIR, type ModelIR } from '../ir/ir.ts';
-import { getBit, popcount32, wordsFor } from '../numerics/bits.ts';
+import { getBit, popcount32, setBit, wordsFor } from '../numerics/bits.ts';
 import { modelConstants, type ModelConstants } from '../numerics/constants.ts';
 import { Crc32 } from '../numerics/crc32.ts';
 import { exp32 } from '../numerics/exp32.ts';
@@ -82,6 +82,8 @@ export interface LayerOutput {
 interface SampleScratch {
   e: Float32Array;
   da: Float32Array;
+  /** −δa_c at 2c, δa_c at 2c + 1. */
+  signedDa: Float32Array;
   dz: Float32Array;
   h: Float32Array;
   gradBias: Float32Array;
@@ -112,8 +114,9 @@ export class TinyFoaModel {
    */
   private touchedRows: Uint8Array = new Uint8Array(0);
   private touchedCols: Uint8Array = new Uint8Array(0);
-  /** Scratch: the non-zero features of a layer-0 input, one bit each. */
-  private inputMask: Uint32Array = new Uint32Array(0);
+  /** Scratch of the layer-0 forward: the groups of four features with a non-zero one, and their subset sums. */
+  private groupList: Int32Array = new Int32Array(0);
+  private groupTables: Int32Array = new Int32Array(0);
   /**
    * Gradient buffers per layer and block, reused batch to batch: all +0 when a batch starts. An
    * SGD step zeroes the elements it visited (the only ones a batch writes); any other end of a
@@ -121,9 +124,9 @@ export class TinyFoaModel {
    */
   private gradCache: Float32Array[][] = [];
   private gradDirty = false;
-  /** Scratch of an SGD step: the touched columns, ascending, and the uncommitted new weights. */
+  /** Scratch of an SGD step: the touched columns, ascending, and the weights it replaced. */
   private colList: Int32Array = new Int32Array(0);
-  private newWeights: Float32Array = new Float32Array(0);
+  private oldWeights: Float32Array = new Float32Array(0);
   /** Per layer: the buffers of one training sample (§8.1–8), reused sample to sample. */
   private scratch: SampleScratch[] = [];
 
@@ -248,31 +251,55 @@ export class TinyFoaModel {
     const k = ls.ir.inputs;
     const z = new Float32Array(n);
     const scale = mul(ls.alpha, this.constants.gammaIn);
-    // The sums are integers, so visiting only the non-zero features (a mask of them, one bit per
-    // feature like the weight rows) gives the same pos and total as visiting every feature.
+    // pos is a sum of integers, so any grouping gives the same value: per group of four features
+    // (one nibble of a weight row) that has a non-zero feature, a table of its 16 subset sums;
+    // a row's pos is then one look-up per such group, indexed by the row's nibble of weight bits.
     const rowWords = ls.rowWords;
-    const nonZero = this.inputMask.length === rowWords ? this.inputMask.fill(0) : (this.inputMask = new Uint32Array(rowWords));
+    const groups = (k + 3) >>> 2;
+    if (this.groupList.length < groups) {
+      this.groupList = new Int32Array(groups);
+      this.groupTables = new Int32Array(groups * 16);
+    }
+    const list = this.groupList;
+    const tables = this.groupTables;
+    let nGroups = 0;
     let total = 0;
-    for (let i = 0; i < k; i++) {
-      const v = x[i]!;
-      if (v !== 0) {
-        total += v;
-        nonZero[i >>> 5]! |= 1 << (i & 31);
-      }
+    for (let gi = 0; gi < groups; gi++) {
+      const i0 = gi << 2;
+      const x0 = x[i0]!;
+      const x1 = i0 + 1 < k ? x[i0 + 1]! : 0;
+      const x2 = i0 + 2 < k ? x[i0 + 2]! : 0;
+      const x3 = i0 + 3 < k ? x[i0 + 3]! : 0;
+      if ((x0 | x1 | x2 | x3) === 0) continue;
+      const t = nGroups << 4;
+      const x01 = x0 + x1;
+      const x23 = x2 + x3;
+      tables[t] = 0;
+      tables[t + 1] = x0;
+      tables[t + 2] = x1;
+      tables[t + 3] = x01;
+      tables[t + 4] = x2;
+      tables[t + 5] = x0 + x2;
+      tables[t + 6] = x1 + x2;
+      tables[t + 7] = x01 + x2;
+      tables[t + 8] = x3;
+      tables[t + 9] = x0 + x3;
+      tables[t + 10] = x1 + x3;
+      tables[t + 11] = x01 + x3;
+      tables[t + 12] = x23;
+      tables[t + 13] = x0 + x23;
+      tables[t + 14] = x1 + x23;
+      tables[t + 15] = x01 + x23;
+      total += x01 + x23;
+      list[nGroups++] = gi;
     }
     const bits = ls.bits;
     for (let j = 0; j < n; j++) {
       const base = j * rowWords;
       let pos = 0;
-      for (let w = 0; w < rowWords; w++) {
-        let word = bits[base + w]! & nonZero[w]!;
-        const i0 = w << 5;
-        while (word !== 0) {
-          const t = word & -word;
-          const bit = 31 - Math.clz32(t);
-          pos += x[i0 + bit]!;
-          word ^= t;
-        }
+      for (let q = 0; q < nGroups; q++) {
+        const gi = list[q]!;
+        pos += tables[(q << 4) | ((bits[base + (gi >>> 3)]! >>> ((gi & 7) << 2)) & 15)]!;
       }
       z[j] = add(mul(scale, f32(2 * pos - total)), ls.bias[j]!);
     }
@@ -414,14 +441,25 @@ export class TinyFoaModel {
     const beta = this.constants.layers[l]!.beta;
     const gateLow = this.constants.gateLow;
     const dz = sc.dz.fill(0);
+    // d ± δa_c as d + (±δa_c): x − y is x + (−y) exactly, and the classifier bit picks the sign
+    // from a table instead of a branch.
+    const signed = sc.signedDa;
+    for (let c = 0; c < classes; c++) {
+      signed[2 * c] = -da[c]!;
+      signed[2 * c + 1] = da[c]!;
+    }
+    const cls = ls.classifier;
+    const clsWords = ls.classifierRowWords;
     for (let i = 0; i < n; i++) {
       const zi = out.z[i]!;
       if (!(zi > gateLow && zi < 1)) continue;
       let d = 0;
+      const word = i >>> 5;
+      const shift = i & 31;
       for (let c = 0; c < classes; c++) {
-        d = getBit(ls.classifier, c * ls.classifierRowWords, i) ? add(d, da[c]!) : sub(d, da[c]!);
+        d = fr(d + signed[2 * c + ((cls[c * clsWords + word]! >>> shift) & 1)]!);
       }
-      dz[i] = mul(beta, d);
+      dz[i] = fr(beta * d);
     }
 
     // §8.5 input activations h_i.
@@ -530,6 +568,7 @@ export class TinyFoaModel {
     return (this.scratch[l] ??= {
       e: new Float32Array(c),
       da: new Float32Array(c),
+      signedDa: new Float32Array(2 * c),
       dz: new Float32Array(n),
       h: new Float32Array(k),
       gradBias: new Float32Array(n),
@@ -583,46 +622,17 @@ export class TinyFoaModel {
       for (let j = b.rowStart; j < b.rowEnd; j++) r += rows[j]!;
       count += r * (end - first);
     }
-    // The new values, uncommitted until all are known finite.
-    if (this.newWeights.length < count) this.newWeights = new Float32Array(Math.max(count, 2 * this.newWeights.length));
-    const values = this.newWeights;
+    // The new weights go in place at once, with their sign bits (w ≥ 0, −0 included, is a 1, read
+    // from the binary32 pattern as in refreshBlock), and the gradient elements are cleared as they
+    // are used. The old weights are kept in visiting order: a non-finite value puts them back.
+    if (this.oldWeights.length < count) this.oldWeights = new Float32Array(Math.max(count, 2 * this.oldWeights.length));
+    const old = this.oldWeights;
     const weights = ls.weights;
-    let finite = true;
-    let n = 0;
-    for (let idx = 0; idx < blocks.length; idx++) {
-      const b = ls.blocks[blocks[idx]!]!;
-      const off = ls.blockOffset[blocks[idx]!]!;
-      const g = this.gradBlocks[idx]!;
-      const width = b.colEnd - b.colStart;
-      const first = runStart[idx]!;
-      const end = runEnd[idx]!;
-      for (let j = b.rowStart; j < b.rowEnd; j++) {
-        if (!rows[j]) continue;
-        const row = off + (j - b.rowStart) * width - b.colStart;
-        const gRow = row - off;
-        for (let c = first; c < end; c++) {
-          const i = cols[c]!;
-          const gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
-          const v = fr(weights[row + i]! - fr(lr * gi));
-          // clamp1; only NaN is non-finite after it.
-          const w = v > 1 ? 1 : v < -1 ? -1 : v;
-          if (w !== w) finite = false;
-          values[n++] = w;
-        }
-      }
-    }
-    const gb = this.gradBias;
-    const bias = new Float32Array(gb.length);
-    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
-    if (!finite || !isFiniteArray(bias)) {
-      throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
-    }
-
-    // Commit: the weights and their sign bits (w ≥ 0, −0 included, is a 1), clearing the gradient
-    // elements as they are used; then absSum of each updated block and α (§6).
+    const raw = ls.weightBits;
     const bitWords = ls.bits;
     const rowWords = ls.rowWords;
-    n = 0;
+    let finite = true;
+    let n = 0;
     for (let idx = 0; idx < blocks.length; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const off = ls.blockOffset[blocks[idx]!]!;
@@ -637,14 +647,44 @@ export class TinyFoaModel {
         const rowBase = j * rowWords;
         for (let c = first; c < end; c++) {
           const i = cols[c]!;
-          const w = values[n++]!;
+          const gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
+          const w0 = weights[row + i]!;
+          const v = fr(w0 - fr(lr * gi));
+          // clamp1; only NaN is non-finite after it.
+          const w = v > 1 ? 1 : v < -1 ? -1 : v;
+          if (w !== w) finite = false;
+          old[n++] = w0;
           weights[row + i] = w;
           g[gRow + i] = 0;
+          const r = raw[row + i]!;
+          const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
           const word = rowBase + (i >>> 5);
-          const mask = 1 << (i & 31);
-          bitWords[word] = w < 0 ? bitWords[word]! & ~mask : bitWords[word]! | mask;
+          const shift = i & 31;
+          bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
         }
       }
+    }
+    const gb = this.gradBias;
+    const bias = new Float32Array(gb.length);
+    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+    if (!finite || !isFiniteArray(bias)) {
+      // Roll back: the old weights and their bits (the gradient stays dirty and is cleared whole).
+      n = 0;
+      for (let idx = 0; idx < blocks.length; idx++) {
+        const b = ls.blocks[blocks[idx]!]!;
+        const off = ls.blockOffset[blocks[idx]!]!;
+        const width = b.colEnd - b.colStart;
+        for (let j = b.rowStart; j < b.rowEnd; j++) {
+          if (!rows[j]) continue;
+          const row = off + (j - b.rowStart) * width - b.colStart;
+          for (let c = runStart[idx]!; c < runEnd[idx]!; c++) {
+            const i = cols[c]!;
+            weights[row + i] = old[n++]!;
+            setBit(bitWords, j * rowWords, i, weights[row + i]! >= 0 ? 1 : 0);
+          }
+        }
+      }
+      throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
     }
     this.gradDirty = false;
     ls.bias.set(bias);
