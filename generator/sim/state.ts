@@ -6,7 +6,7 @@
  */
 import { assertNever, CheckFailedError } from '../errors.ts';
 import { layerBlocks, learnSteps, type BlockIR, type LayerIR, type ModelIR } from '../ir/ir.ts';
-import { getBit, popcount32, setBit, wordsFor } from '../numerics/bits.ts';
+import { getBit, popcount32, wordsFor } from '../numerics/bits.ts';
 import { modelConstants, type ModelConstants } from '../numerics/constants.ts';
 import { Crc32 } from '../numerics/crc32.ts';
 import { exp32 } from '../numerics/exp32.ts';
@@ -124,9 +124,8 @@ export class TinyFoaModel {
    */
   private gradCache: Float32Array[][] = [];
   private gradDirty = false;
-  /** Scratch of an SGD step: the touched columns, ascending, and the weights it replaced. */
+  /** Scratch of an SGD step: the touched columns, ascending. */
   private colList: Int32Array = new Int32Array(0);
-  private oldWeights: Float32Array = new Float32Array(0);
   /** Per layer: the buffers of one training sample (§8.1–8), reused sample to sample. */
   private scratch: SampleScratch[] = [];
 
@@ -475,13 +474,16 @@ export class TinyFoaModel {
 
     // §8.6–8 accumulate the gradient of the blocks this step updates, and of the bias.
     const blocks = this.activeBlocks(l);
+    // SGD with B = 1 forms each gradient element where the step uses it, from δz and h (see
+    // applySgdUpdate); every other case accumulates it in the block buffers.
+    const direct = this.directGradient();
     if (this.pendingSamples === 0) {
       this.pendingLayer = l;
-      this.gradBlocks = blocks.map((kb) => this.gradBuffer(l, kb));
+      this.gradBlocks = direct ? [] : blocks.map((kb) => this.gradBuffer(l, kb));
       this.gradBias = sc.gradBias.fill(0);
       this.touchedRows = sc.touchedRows.fill(0);
       this.touchedCols = sc.touchedCols.fill(0);
-      this.gradDirty = true;
+      this.gradDirty = !direct;
     }
     // A term d·h_i with d = ±0 or h_i = 0 is ±0, and g + ±0 = g: g starts at +0 and a sum of
     // binary32 values is −0 only when both are −0, so g is never −0. Such terms are skipped.
@@ -495,7 +497,7 @@ export class TinyFoaModel {
       }
     }
     for (let j = 0; j < n; j++) if (dz[j] !== 0) this.touchedRows[j] = 1;
-    for (let idx = 0; idx < blocks.length; idx++) {
+    for (let idx = 0; idx < (direct ? 0 : blocks.length); idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const g = this.gradBlocks[idx]!;
       const width = b.colEnd - b.colStart;
@@ -577,6 +579,11 @@ export class TinyFoaModel {
     });
   }
 
+  /** SGD with batch size 1: the step forms each gradient element from δz and h (no block buffer). */
+  private directGradient(): boolean {
+    return this.ir.training.batchSize === 1 && this.ir.training.optimizer.kind === 'sgd';
+  }
+
   /** The zeroed gradient buffer of block kb of layer l for a new batch (see gradCache). */
   private gradBuffer(l: number, kb: number): Float32Array {
     if (this.gradDirty) {
@@ -609,7 +616,6 @@ export class TinyFoaModel {
     for (let i = 0; i < k; i++) if (colsTouched[i]) cols[nCols++] = i;
     const runStart = new Int32Array(blocks.length);
     const runEnd = new Int32Array(blocks.length);
-    let count = 0;
     for (let idx = 0; idx < blocks.length; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       let first = 0;
@@ -618,25 +624,50 @@ export class TinyFoaModel {
       while (end < nCols && cols[end]! < b.colEnd) end++;
       runStart[idx] = first;
       runEnd[idx] = end;
-      let r = 0;
-      for (let j = b.rowStart; j < b.rowEnd; j++) r += rows[j]!;
-      count += r * (end - first);
     }
-    // The new weights go in place at once, with their sign bits (w ≥ 0, −0 included, is a 1, read
-    // from the binary32 pattern as in refreshBlock), and the gradient elements are cleared as they
-    // are used. The old weights are kept in visiting order: a non-finite value puts them back.
-    if (this.oldWeights.length < count) this.oldWeights = new Float32Array(Math.max(count, 2 * this.oldWeights.length));
-    const old = this.oldWeights;
+    // The gradient element of (j, i): with B = 1 the one term +0 + δz_j·h_i of §8.8, formed here
+    // (+ 0 turns a −0 product into the +0 the sum gives); otherwise the accumulated sum ÷ B.
+    const direct = this.directGradient();
+    const dz = this.scratch[l]!.dz;
+    const h = this.scratch[l]!.h;
     const weights = ls.weights;
     const raw = ls.weightBits;
     const bitWords = ls.bits;
     const rowWords = ls.rowWords;
+    // Check before any write: a committed weight is finite, so w − lr·g is NaN exactly when lr·g
+    // is, and ±∞ clamps to ±1 (clamp1): the step is finite iff no lr·g is NaN.
     let finite = true;
-    let n = 0;
+    for (let idx = 0; idx < blocks.length && finite; idx++) {
+      const b = ls.blocks[blocks[idx]!]!;
+      const g = direct ? undefined : this.gradBlocks[idx]!;
+      const width = b.colEnd - b.colStart;
+      const first = runStart[idx]!;
+      const end = runEnd[idx]!;
+      for (let j = b.rowStart; j < b.rowEnd; j++) {
+        if (!rows[j]) continue;
+        const gRow = (j - b.rowStart) * width - b.colStart;
+        const d = dz[j]!;
+        for (let c = first; c < end; c++) {
+          const i = cols[c]!;
+          const gi = g === undefined ? fr(d * h[i]!) + 0 : batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
+          const t = lr * gi;
+          if (t !== t) finite = false;
+        }
+      }
+    }
+    const gb = this.gradBias;
+    const bias = new Float32Array(gb.length);
+    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+    if (!finite || !isFiniteArray(bias)) {
+      throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
+    }
+
+    // Commit: the new weights with their sign bits (w ≥ 0, −0 included, is a 1, read from the
+    // binary32 pattern as in refreshBlock), clearing the gradient elements as they are used.
     for (let idx = 0; idx < blocks.length; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const off = ls.blockOffset[blocks[idx]!]!;
-      const g = this.gradBlocks[idx]!;
+      const g = direct ? undefined : this.gradBlocks[idx]!;
       const width = b.colEnd - b.colStart;
       const first = runStart[idx]!;
       const end = runEnd[idx]!;
@@ -645,17 +676,18 @@ export class TinyFoaModel {
         const row = off + (j - b.rowStart) * width - b.colStart;
         const gRow = row - off;
         const rowBase = j * rowWords;
+        const d = dz[j]!;
         for (let c = first; c < end; c++) {
           const i = cols[c]!;
-          const gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
-          const w0 = weights[row + i]!;
-          const v = fr(w0 - fr(lr * gi));
-          // clamp1; only NaN is non-finite after it.
-          const w = v > 1 ? 1 : v < -1 ? -1 : v;
-          if (w !== w) finite = false;
-          old[n++] = w0;
-          weights[row + i] = w;
-          g[gRow + i] = 0;
+          let gi: number;
+          if (g === undefined) {
+            gi = fr(d * h[i]!) + 0;
+          } else {
+            gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
+            g[gRow + i] = 0;
+          }
+          const v = fr(weights[row + i]! - fr(lr * gi));
+          weights[row + i] = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
           const r = raw[row + i]!;
           const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
           const word = rowBase + (i >>> 5);
@@ -663,28 +695,6 @@ export class TinyFoaModel {
           bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
         }
       }
-    }
-    const gb = this.gradBias;
-    const bias = new Float32Array(gb.length);
-    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
-    if (!finite || !isFiniteArray(bias)) {
-      // Roll back: the old weights and their bits (the gradient stays dirty and is cleared whole).
-      n = 0;
-      for (let idx = 0; idx < blocks.length; idx++) {
-        const b = ls.blocks[blocks[idx]!]!;
-        const off = ls.blockOffset[blocks[idx]!]!;
-        const width = b.colEnd - b.colStart;
-        for (let j = b.rowStart; j < b.rowEnd; j++) {
-          if (!rows[j]) continue;
-          const row = off + (j - b.rowStart) * width - b.colStart;
-          for (let c = runStart[idx]!; c < runEnd[idx]!; c++) {
-            const i = cols[c]!;
-            weights[row + i] = old[n++]!;
-            setBit(bitWords, j * rowWords, i, weights[row + i]! >= 0 ? 1 : 0);
-          }
-        }
-      }
-      throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
     }
     this.gradDirty = false;
     ls.bias.set(bias);
