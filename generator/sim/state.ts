@@ -636,8 +636,11 @@ export class TinyFoaModel {
     const rowWords = ls.rowWords;
     // Check before any write: a committed weight is finite, so w − lr·g is NaN exactly when lr·g
     // is, and ±∞ clamps to ±1 (clamp1): the step is finite iff no lr·g is NaN.
+    // At B = 1 with 0 < lr < ∞ and every δz_j and h_i finite, δz_j·h_i is finite or ±∞ and lr
+    // times it is never NaN: the element loop below is needed only otherwise.
+    const provablyFinite = direct && lr > 0 && lr < Infinity && isFiniteArray(dz) && isFiniteArray(h);
     let finite = true;
-    for (let idx = 0; idx < blocks.length && finite; idx++) {
+    for (let idx = 0; idx < blocks.length && finite && !provablyFinite; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const g = direct ? undefined : this.gradBlocks[idx]!;
       const width = b.colEnd - b.colStart;
