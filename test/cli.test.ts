@@ -60,6 +60,10 @@ describe('the tinyfoa command', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/unknown target 'pdp11': known targets are host, host-link, cortex-m3, cortex-m4, cortex-m7, cortex-m33, stm32f405/);
     expect((await tinyfoa('frobnicate')).exitCode).toBe(2);
+    const speed = await tinyfoa('bench', 'perf', '--speed', '-o', join(dir, 'no-perf-yet'));
+    expect(speed.exitCode).toBe(2);
+    expect(speed.stderr).toMatch(/no-perf-yet\/perf\.json, which does not exist; run tinyfoa bench perf without --speed first/);
+    expect((await tinyfoa('bench', 'perf', '--speed', '--quick')).exitCode).toBe(2);
   });
 
   it('demo goes model → C → firmware → training in QEMU → bit-exact check (on a subset)', async () => {

@@ -286,6 +286,58 @@ describe('simulator against a dense twin of the semantics', () => {
   });
 });
 
+/**
+ * The simulator's fast kernels (subset-sum forward, sparse SGD step with the gradient formed in
+ * place at B = 1, sign bits set in the step) against the dense twin, on the values where a shortcut
+ * could differ: ±0, subnormal and ±1 weights, clamping steps, inputs 0 and 255, widths that are no
+ * multiple of 4 or 32.
+ */
+describe('fast kernels on edge values', () => {
+  const edge = [-0, 0, 1e-45, -1e-45, 1.2e-40, -1.2e-40, 1, -1, f(0.99999994), f(-0.99999994), f(1e-7), f(-3e-38)];
+  const cases: { name: string; ir: ModelIR }[] = [
+    { name: 'SGD B = 1', ir: makeIr({ features: 45, units: [37, 33], classes: 3, slices: 2, optimizer: { kind: 'sgd', learningRate: 3 } }) },
+    { name: "SGD B = 2, schedule 'all'", ir: makeIr({ features: 45, units: [37, 33], classes: 3, slices: 3, batchSize: 2, schedule: 'all', optimizer: { kind: 'sgd', learningRate: 3 } }) },
+    { name: 'SGD B = 1, bits input', ir: makeIr({ features: 71, units: [65, 9], classes: 4, slices: 2, encoding: 'bits', optimizer: { kind: 'sgd', learningRate: 0.5 } }) },
+  ];
+  for (const { name, ir } of cases) {
+    it(`matches the dense twin step by step: ${name}`, () => {
+      const sim = new TinyFoaModel(ir);
+      const refresh = (sim as unknown as { refreshBlock(l: number, k: number): void }).refreshBlock.bind(sim);
+      sim.layers.forEach((ls, l) => {
+        for (let i = 0; i < ls.weights.length; i += 3) ls.weights[i] = edge[(i / 3 + l) % edge.length]!;
+        ls.blocks.forEach((_, k) => refresh(l, k));
+      });
+      const twin = new DenseTwin(ir, sim);
+      const s = new Stream(9, 3);
+      const F = ir.input.features;
+      const xs = Array.from({ length: 40 }, () =>
+        Array.from({ length: F }, () => (ir.input.encoding === 'bits' ? s.below(2) : [0, 0, 255, 1, s.below(256)][s.below(5)]!)),
+      );
+      const ys = xs.map(() => s.below(ir.classes));
+      for (let l = 0; l < ir.layers.length; l++) {
+        for (let k = 0; k < xs.length; k++) {
+          sim.trainSample(l, Uint8Array.from(xs[k]!), ys[k]!);
+          twin.train(l, xs[k]!, ys[k]!);
+          const ls = sim.layers[l]!;
+          ls.blocks.forEach((blk, kb) => {
+            let o = ls.blockOffset[kb]!;
+            for (let j = blk.rowStart; j < blk.rowEnd; j++)
+              for (let i = blk.colStart; i < blk.colEnd; i++, o++) {
+                const w = twin.w[l]![j]![i]!;
+                if (!Object.is(ls.weights[o], w)) throw new Error(`layer ${l} sample ${k} w[${j}][${i}]: sim ${ls.weights[o]} twin ${w}`);
+                const bit = (ls.bits[j * ls.rowWords + (i >> 5)]! >>> (i & 31)) & 1;
+                if (bit !== (w >= 0 ? 1 : 0)) throw new Error(`layer ${l} sample ${k} bit [${j}][${i}] is ${bit} for w ${w}`);
+              }
+          });
+          expect(Array.from(ls.bias)).toEqual(twin.b[l]);
+          expect(ls.alpha).toBe(twin.alpha(l));
+        }
+        for (let k = 0; k < xs.length; k++) expect(Array.from(sim.layerScores(Uint8Array.from(xs[k]!), l))).toEqual(twin.logits(l, twin.forward(xs[k]!, l)[l]!));
+      }
+    });
+  }
+});
+
 describe('one hand-checked step', () => {
   it('SGD on a 2-feature, 2-unit, 2-class model', () => {
     const ir = makeIr({ features: 2, units: [2], classes: 2, slices: 1, encoding: 'bits', gate: 'relu', optimizer: { kind: 'sgd', learningRate: 0.5 } });

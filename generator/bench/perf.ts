@@ -6,11 +6,11 @@
  * calls are counted (the firmware's `TF TICKS` lines), not start-up or reading samples.
  * The full run also times the reference simulator against the native host build on 784-256.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CheckFailedError } from '../errors.ts';
+import { BadInputError, CheckFailedError } from '../errors.ts';
 import type { Dataset } from '../data/types.ts';
 import { buildFirmware, runJob } from '../firmware/device.ts';
 import { JobBuilder, parseFirmwareOutput, phaseInstructions, recordBytes } from '../firmware/job.ts';
@@ -122,6 +122,8 @@ export interface PerfReport {
   /** Per model: cortex-m3 (soft float) ÷ cortex-m4, training and prediction; when both ran. */
   m3OverM4: { model: string; train: number; predict: number }[];
   speed: SpeedRow[];
+  /** The command that measured `speed`, when it was not `command` (`bench perf --speed`). */
+  speedCommand?: string;
   seconds: number;
 }
 
@@ -304,6 +306,28 @@ export async function runPerf(opts: {
   return report;
 }
 
+/**
+ * `bench perf --speed`: measures only the simulator ÷ native host row (the full run's settings) and
+ * writes it into the perf.json and perf.md already in outDir, keeping their instruction counts.
+ */
+export async function runSpeedOnly(opts: { data: Dataset; outDir: string }): Promise<PerfReport> {
+  const file = join(opts.outDir, 'perf.json');
+  if (!existsSync(file)) {
+    throw new BadInputError(`bench perf --speed updates the speed row of ${file}, which does not exist; run tinyfoa bench perf without --speed first (or pass --out with a folder that has a perf.json)`);
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8')) as PerfReport;
+  const work = mkdtempSync(join(tmpdir(), 'tinyfoa-perf-'));
+  try {
+    report.speed = [await measureSpeed(opts.data, perfSettings(false).speed!, work)];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  report.speedCommand = 'tinyfoa bench perf --speed';
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(opts.outDir, 'perf.md'), perfMarkdown(report));
+  return report;
+}
+
 const M = (x: number): string => `${(x / 1e6).toFixed(x < 1e6 ? 3 : 2)} M`;
 const times = (x: number): string => `${x.toFixed(x < 10 ? 2 : 1)}×`;
 const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
@@ -333,7 +357,7 @@ export function perfMarkdown(r: PerfReport): string {
   if (r.speed.length > 0) {
     lines.push(
       '',
-      'Reference simulator (TypeScript) against the native host build (gcc -O2, the same C runtime), training samples per second, best of 3:',
+      `Reference simulator (TypeScript) against the native host build (gcc -O2, the same C runtime), training samples per second, best of 3${r.speedCommand ? ` (measured by \`${r.speedCommand}\`)` : ''}:`,
       '',
       '| model | simulator | native host | simulator ÷ host |',
       '|---|---:|---:|---:|',

@@ -656,17 +656,21 @@ export function registerCommands(program: Command): void {
       'instructions per training sample and per prediction (QEMU -icount) of TinyFoA firmware and an fp32 backprop network of the same width on cortex-m3, m4 and m7, and their ratio; simulator ÷ native host speed; writes perf.json and perf.md',
     )
     .option('--quick', 'one model on cortex-m3 and cortex-m4 with a few samples, no speed row (run in CI)')
+    .option('--speed', 'only the simulator ÷ native host row, written into the perf.json and perf.md already in the output folder')
     .option('-o, --out <dir>', 'output folder', join('results', 'perf'))
     .option('--json', 'print the report as one JSON object')
-    .action(async (opts: { quick?: boolean; out: string; json?: boolean }) => {
-      const { runPerf, perfMarkdown } = await import('../bench/perf.ts');
+    .action(async (opts: { quick?: boolean; speed?: boolean; out: string; json?: boolean }) => {
+      const { runPerf, runSpeedOnly, perfMarkdown } = await import('../bench/perf.ts');
+      if (opts.speed && opts.quick) throw new CliError('bench perf: --speed and --quick exclude each other; pass one of them');
       const progress = createProgress(!opts.json);
-      const report = await runPerf({
-        data: loadDataset('mnist'),
-        quick: opts.quick === true,
-        outDir: resolve(opts.out),
-        onStep: (what, done, total) => progress.update(done, total, what),
-      });
+      const report = opts.speed
+        ? await runSpeedOnly({ data: loadDataset('mnist'), outDir: resolve(opts.out) })
+        : await runPerf({
+            data: loadDataset('mnist'),
+            quick: opts.quick === true,
+            outDir: resolve(opts.out),
+            onStep: (what, done, total) => progress.update(done, total, what),
+          });
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${perfMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);

@@ -13,6 +13,9 @@ import { exp32 } from '../numerics/exp32.ts';
 import { add, clamp1, div, f32, mul, sqrt, sub } from '../numerics/f32.ts';
 import { STREAM_CLASSIFIER, STREAM_WEIGHTS, Stream } from '../numerics/prng.ts';
 
+/** binary32 rounding, for the hot loops (the same operation as numerics/f32.ts, without a call). */
+const fr = Math.fround;
+
 /** Status codes of semantics §12, shared with the C runtime. */
 export const Status = {
   OK: 0,
@@ -76,6 +79,18 @@ export interface LayerOutput {
   bits: Uint32Array;
 }
 
+interface SampleScratch {
+  e: Float32Array;
+  da: Float32Array;
+  /** −δa_c at 2c, δa_c at 2c + 1. */
+  signedDa: Float32Array;
+  dz: Float32Array;
+  h: Float32Array;
+  gradBias: Float32Array;
+  touchedRows: Uint8Array;
+  touchedCols: Uint8Array;
+}
+
 export const ARRAY_NAMES = ['classifier', 'weights', 'bias', 'adam', 'bits', 'absSum', 'alpha', 'steps'] as const;
 export type ArrayName = (typeof ARRAY_NAMES)[number];
 
@@ -99,8 +114,20 @@ export class TinyFoaModel {
    */
   private touchedRows: Uint8Array = new Uint8Array(0);
   private touchedCols: Uint8Array = new Uint8Array(0);
-  /** Scratch: the non-zero features of a layer-0 input, one bit each. */
-  private inputMask: Uint32Array = new Uint32Array(0);
+  /** Scratch of the layer-0 forward: the groups of four features with a non-zero one, and their subset sums. */
+  private groupList: Int32Array = new Int32Array(0);
+  private groupTables: Int32Array = new Int32Array(0);
+  /**
+   * Gradient buffers per layer and block, reused batch to batch: all +0 when a batch starts. An
+   * SGD step zeroes the elements it visited (the only ones a batch writes); any other end of a
+   * batch (Adam, a rejected step) marks them dirty and the next batch clears them whole.
+   */
+  private gradCache: Float32Array[][] = [];
+  private gradDirty = false;
+  /** Scratch of an SGD step: the touched columns, ascending. */
+  private colList: Int32Array = new Int32Array(0);
+  /** Per layer: the buffers of one training sample (§8.1–8), reused sample to sample. */
+  private scratch: SampleScratch[] = [];
 
   constructor(readonly ir: ModelIR) {
     this.constants = modelConstants(ir);
@@ -170,16 +197,12 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     const b = ls.blocks[k]!;
     const cols = b.colEnd - b.colStart;
-    const weights = ls.weights;
     const raw = ls.weightBits;
     const bitWords = ls.bits;
-    const f = Math.fround;
     let off = ls.blockOffset[k]!;
-    let sum = 0;
     for (let j = b.rowStart; j < b.rowEnd; j++) {
       const rowBase = j * ls.rowWords;
       for (let i = b.colStart; i < b.colStart + cols; i++) {
-        sum = f(sum + Math.abs(weights[off]!));
         // The bit is w ≥ 0 (−0 included), from the binary32 pattern without a branch: negative
         // means the sign bit is set and the magnitude bits are not all zero.
         const r = raw[off++]!;
@@ -189,7 +212,20 @@ export class TinyFoaModel {
         bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
       }
     }
-    ls.absSum[k] = sum;
+    ls.absSum[k] = this.blockAbsSum(l, k);
+    this.refreshAlpha(l);
+  }
+
+  /** §6: absSum of one block, Σ|w| in block order (the weights of a block are stored in that order). */
+  private blockAbsSum(l: number, k: number): number {
+    const ls = this.layers[l]!;
+    const off = ls.blockOffset[k]!;
+    return absSumF32(ls.weights, off, off + ls.blocks[k]!.size);
+  }
+
+  /** §6: α from the layer's absSum vector. */
+  private refreshAlpha(l: number): void {
+    const ls = this.layers[l]!;
     let total = 0;
     for (let q = 0; q < ls.absSum.length; q++) total = add(total, ls.absSum[q]!);
     ls.alpha = div(total, this.constants.layers[l]!.count);
@@ -230,31 +266,55 @@ export class TinyFoaModel {
     const k = ls.ir.inputs;
     const z = new Float32Array(n);
     const scale = mul(ls.alpha, this.constants.gammaIn);
-    // The sums are integers, so visiting only the non-zero features (a mask of them, one bit per
-    // feature like the weight rows) gives the same pos and total as visiting every feature.
+    // pos is a sum of integers, so any grouping gives the same value: per group of four features
+    // (one nibble of a weight row) that has a non-zero feature, a table of its 16 subset sums;
+    // a row's pos is then one look-up per such group, indexed by the row's nibble of weight bits.
     const rowWords = ls.rowWords;
-    const nonZero = this.inputMask.length === rowWords ? this.inputMask.fill(0) : (this.inputMask = new Uint32Array(rowWords));
+    const groups = (k + 3) >>> 2;
+    if (this.groupList.length < groups) {
+      this.groupList = new Int32Array(groups);
+      this.groupTables = new Int32Array(groups * 16);
+    }
+    const list = this.groupList;
+    const tables = this.groupTables;
+    let nGroups = 0;
     let total = 0;
-    for (let i = 0; i < k; i++) {
-      const v = x[i]!;
-      if (v !== 0) {
-        total += v;
-        nonZero[i >>> 5]! |= 1 << (i & 31);
-      }
+    for (let gi = 0; gi < groups; gi++) {
+      const i0 = gi << 2;
+      const x0 = x[i0]!;
+      const x1 = i0 + 1 < k ? x[i0 + 1]! : 0;
+      const x2 = i0 + 2 < k ? x[i0 + 2]! : 0;
+      const x3 = i0 + 3 < k ? x[i0 + 3]! : 0;
+      if ((x0 | x1 | x2 | x3) === 0) continue;
+      const t = nGroups << 4;
+      const x01 = x0 + x1;
+      const x23 = x2 + x3;
+      tables[t] = 0;
+      tables[t + 1] = x0;
+      tables[t + 2] = x1;
+      tables[t + 3] = x01;
+      tables[t + 4] = x2;
+      tables[t + 5] = x0 + x2;
+      tables[t + 6] = x1 + x2;
+      tables[t + 7] = x01 + x2;
+      tables[t + 8] = x3;
+      tables[t + 9] = x0 + x3;
+      tables[t + 10] = x1 + x3;
+      tables[t + 11] = x01 + x3;
+      tables[t + 12] = x23;
+      tables[t + 13] = x0 + x23;
+      tables[t + 14] = x1 + x23;
+      tables[t + 15] = x01 + x23;
+      total += x01 + x23;
+      list[nGroups++] = gi;
     }
     const bits = ls.bits;
     for (let j = 0; j < n; j++) {
       const base = j * rowWords;
       let pos = 0;
-      for (let w = 0; w < rowWords; w++) {
-        let word = bits[base + w]! & nonZero[w]!;
-        const i0 = w << 5;
-        while (word !== 0) {
-          const t = word & -word;
-          const bit = 31 - Math.clz32(t);
-          pos += x[i0 + bit]!;
-          word ^= t;
-        }
+      for (let q = 0; q < nGroups; q++) {
+        const gi = list[q]!;
+        pos += tables[(q << 4) | ((bits[base + (gi >>> 3)]! >>> ((gi & 7) << 2)) & 15)]!;
       }
       z[j] = add(mul(scale, f32(2 * pos - total)), ls.bias[j]!);
     }
@@ -381,33 +441,45 @@ export class TinyFoaModel {
     // §8.1–2 softmax and δa.
     let mx = a[0]!;
     for (let c = 1; c < classes; c++) if (a[c]! > mx) mx = a[c]!;
-    const e = new Float32Array(classes);
+    const sc = this.sampleScratch(l);
+    const e = sc.e;
     let s = 0;
     for (let c = 0; c < classes; c++) {
       e[c] = exp32(sub(a[c]!, mx));
       s = add(s, e[c]!);
     }
-    const da = new Float32Array(classes);
+    const da = sc.da;
     for (let c = 0; c < classes; c++) da[c] = sub(div(e[c]!, s), c === label ? 1 : 0);
 
     // §8.3–4 δh and δz.
     const n = ls.ir.units;
     const beta = this.constants.layers[l]!.beta;
     const gateLow = this.constants.gateLow;
-    const dz = new Float32Array(n);
+    const dz = sc.dz.fill(0);
+    // d ± δa_c as d + (±δa_c): x − y is x + (−y) exactly, and the classifier bit picks the sign
+    // from a table instead of a branch.
+    const signed = sc.signedDa;
+    for (let c = 0; c < classes; c++) {
+      signed[2 * c] = -da[c]!;
+      signed[2 * c + 1] = da[c]!;
+    }
+    const cls = ls.classifier;
+    const clsWords = ls.classifierRowWords;
     for (let i = 0; i < n; i++) {
       const zi = out.z[i]!;
       if (!(zi > gateLow && zi < 1)) continue;
       let d = 0;
+      const word = i >>> 5;
+      const shift = i & 31;
       for (let c = 0; c < classes; c++) {
-        d = getBit(ls.classifier, c * ls.classifierRowWords, i) ? add(d, da[c]!) : sub(d, da[c]!);
+        d = fr(d + signed[2 * c + ((cls[c * clsWords + word]! >>> shift) & 1)]!);
       }
-      dz[i] = mul(beta, d);
+      dz[i] = fr(beta * d);
     }
 
     // §8.5 input activations h_i.
     const k = ls.ir.inputs;
-    const h = new Float32Array(k);
+    const h = sc.h;
     if (l === 0) {
       const g = this.constants.gammaIn;
       for (let i = 0; i < k; i++) h[i] = mul(g, f32(x[i]!));
@@ -418,16 +490,21 @@ export class TinyFoaModel {
 
     // §8.6–8 accumulate the gradient of the blocks this step updates, and of the bias.
     const blocks = this.activeBlocks(l);
+    // SGD with B = 1 forms each gradient element where the step uses it, from δz and h (see
+    // applySgdUpdate); every other case accumulates it in the block buffers.
+    const direct = this.directGradient();
     if (this.pendingSamples === 0) {
       this.pendingLayer = l;
-      this.gradBlocks = blocks.map((kb) => new Float32Array(ls.blocks[kb]!.size));
-      this.gradBias = new Float32Array(n);
-      this.touchedRows = new Uint8Array(n);
-      this.touchedCols = new Uint8Array(k);
+      this.gradBlocks = direct ? [] : blocks.map((kb) => this.gradBuffer(l, kb));
+      this.gradBias = sc.gradBias.fill(0);
+      this.touchedRows = sc.touchedRows.fill(0);
+      this.touchedCols = sc.touchedCols.fill(0);
+      this.gradDirty = !direct;
     }
     // A term d·h_i with d = ±0 or h_i = 0 is ±0, and g + ±0 = g: g starts at +0 and a sum of
     // binary32 values is −0 only when both are −0, so g is never −0. Such terms are skipped.
-    const cols = new Int32Array(k);
+    if (this.colList.length < k) this.colList = new Int32Array(k);
+    const cols = this.colList;
     let nCols = 0;
     for (let i = 0; i < k; i++) {
       if (h[i] !== 0) {
@@ -436,7 +513,7 @@ export class TinyFoaModel {
       }
     }
     for (let j = 0; j < n; j++) if (dz[j] !== 0) this.touchedRows[j] = 1;
-    for (let idx = 0; idx < blocks.length; idx++) {
+    for (let idx = 0; idx < (direct ? 0 : blocks.length); idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const g = this.gradBlocks[idx]!;
       const width = b.colEnd - b.colStart;
@@ -450,7 +527,7 @@ export class TinyFoaModel {
         const row = (j - b.rowStart) * width - b.colStart;
         for (let c = first; c < end; c++) {
           const i = cols[c]!;
-          g[row + i] = add(g[row + i]!, mul(d, h[i]!));
+          g[row + i] = fr(g[row + i]! + fr(d * h[i]!));
         }
       }
     }
@@ -501,11 +578,44 @@ export class TinyFoaModel {
     ls.steps++;
   }
 
+  private sampleScratch(l: number): SampleScratch {
+    const ls = this.layers[l]!;
+    const n = ls.ir.units;
+    const k = ls.ir.inputs;
+    const c = this.ir.classes;
+    return (this.scratch[l] ??= {
+      e: new Float32Array(c),
+      da: new Float32Array(c),
+      signedDa: new Float32Array(2 * c),
+      dz: new Float32Array(n),
+      h: new Float32Array(k),
+      gradBias: new Float32Array(n),
+      touchedRows: new Uint8Array(n),
+      touchedCols: new Uint8Array(k),
+    });
+  }
+
+  /** SGD with batch size 1: the step forms each gradient element from δz and h (no block buffer). */
+  private directGradient(): boolean {
+    return this.ir.training.batchSize === 1 && this.ir.training.optimizer.kind === 'sgd';
+  }
+
+  /** The zeroed gradient buffer of block kb of layer l for a new batch (see gradCache). */
+  private gradBuffer(l: number, kb: number): Float32Array {
+    if (this.gradDirty) {
+      for (const perLayer of this.gradCache) for (const g of perLayer) g?.fill(0);
+      this.gradDirty = false;
+    }
+    const perLayer = (this.gradCache[l] ??= []);
+    return (perLayer[kb] ??= new Float32Array(this.layers[l]!.blocks[kb]!.size));
+  }
+
   /**
    * §8.10–11 for SGD, computing only the weights whose gradient can be non-zero (rows and
    * columns touched by the batch): every other weight keeps its value exactly (see touchedRows),
    * so its new value, its finiteness (it was committed finite) and its sign bit are the old ones.
-   * Same results as the general path; absSum is still re-summed over the whole block in §6 order.
+   * The commit sets the sign bits of the weights it writes, so §6 has only absSum left, re-summed
+   * over the whole block in §6 order. Same results as the general path.
    */
   private applySgdUpdate(l: number): void {
     const ls = this.layers[l]!;
@@ -514,59 +624,101 @@ export class TinyFoaModel {
     const lr = this.constants.learningRate;
     const rows = this.touchedRows;
     const colsTouched = this.touchedCols;
-    // The new values and where they go, uncommitted until all are known finite.
-    let count = 0;
-    for (const kb of blocks) {
-      const b = ls.blocks[kb]!;
-      let r = 0;
-      let c = 0;
-      for (let j = b.rowStart; j < b.rowEnd; j++) r += rows[j]!;
-      for (let i = b.colStart; i < b.colEnd; i++) c += colsTouched[i]!;
-      count += r * c;
-    }
-    const at = new Int32Array(count);
-    const values = new Float32Array(count);
-    // Per block: its touched columns (layer column indices).
-    const blockCols = blocks.map((kb) => {
-      const b = ls.blocks[kb]!;
-      const list: number[] = [];
-      for (let i = b.colStart; i < b.colEnd; i++) if (colsTouched[i]) list.push(i);
-      return Int32Array.from(list);
-    });
-    const weights = ls.weights;
-    let n = 0;
+    const k = ls.ir.inputs;
+    // The touched columns of the layer, ascending; each block's are one run of them.
+    if (this.colList.length < k) this.colList = new Int32Array(k);
+    const cols = this.colList;
+    let nCols = 0;
+    for (let i = 0; i < k; i++) if (colsTouched[i]) cols[nCols++] = i;
+    const runStart = new Int32Array(blocks.length);
+    const runEnd = new Int32Array(blocks.length);
     for (let idx = 0; idx < blocks.length; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
-      const off = ls.blockOffset[blocks[idx]!]!;
-      const g = this.gradBlocks[idx]!;
+      let first = 0;
+      while (first < nCols && cols[first]! < b.colStart) first++;
+      let end = first;
+      while (end < nCols && cols[end]! < b.colEnd) end++;
+      runStart[idx] = first;
+      runEnd[idx] = end;
+    }
+    // The gradient element of (j, i): with B = 1 the one term +0 + δz_j·h_i of §8.8, formed here
+    // (+ 0 turns a −0 product into the +0 the sum gives); otherwise the accumulated sum ÷ B.
+    const direct = this.directGradient();
+    const dz = this.scratch[l]!.dz;
+    const h = this.scratch[l]!.h;
+    const weights = ls.weights;
+    const raw = ls.weightBits;
+    const bitWords = ls.bits;
+    const rowWords = ls.rowWords;
+    // Check before any write: a committed weight is finite, so w − lr·g is NaN exactly when lr·g
+    // is, and ±∞ clamps to ±1 (clamp1): the step is finite iff no lr·g is NaN.
+    // At B = 1 with 0 < lr < ∞ and every δz_j and h_i finite, δz_j·h_i is finite or ±∞ and lr
+    // times it is never NaN: the element loop below is needed only otherwise.
+    const provablyFinite = direct && lr > 0 && lr < Infinity && isFiniteArray(dz) && isFiniteArray(h);
+    let finite = true;
+    for (let idx = 0; idx < blocks.length && finite && !provablyFinite; idx++) {
+      const b = ls.blocks[blocks[idx]!]!;
+      const g = direct ? undefined : this.gradBlocks[idx]!;
       const width = b.colEnd - b.colStart;
-      const cols = blockCols[idx]!;
-      const nCols = cols.length;
+      const first = runStart[idx]!;
+      const end = runEnd[idx]!;
       for (let j = b.rowStart; j < b.rowEnd; j++) {
         if (!rows[j]) continue;
-        const row = off + (j - b.rowStart) * width - b.colStart;
-        const gRow = row - off;
-        for (let c = 0; c < nCols; c++) {
+        const gRow = (j - b.rowStart) * width - b.colStart;
+        const d = dz[j]!;
+        for (let c = first; c < end; c++) {
           const i = cols[c]!;
-          const gi = batch === 1 ? g[gRow + i]! : div(g[gRow + i]!, batch);
-          at[n] = row + i;
-          values[n++] = clamp1(sub(weights[row + i]!, mul(lr, gi)));
+          const gi = g === undefined ? fr(d * h[i]!) + 0 : batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
+          const t = lr * gi;
+          if (t !== t) finite = false;
         }
       }
     }
     const gb = this.gradBias;
     const bias = new Float32Array(gb.length);
     for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
-    if (!isFiniteArray(values) || !isFiniteArray(bias)) {
+    if (!finite || !isFiniteArray(bias)) {
       throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
     }
 
-    // Commit: the weights, their sign bits, then absSum and α of each updated block (§6).
-    for (let q = 0; q < n; q++) weights[at[q]!] = values[q]!;
+    // Commit: the new weights with their sign bits (w ≥ 0, −0 included, is a 1, read from the
+    // binary32 pattern as in refreshBlock), clearing the gradient elements as they are used.
+    for (let idx = 0; idx < blocks.length; idx++) {
+      const b = ls.blocks[blocks[idx]!]!;
+      const off = ls.blockOffset[blocks[idx]!]!;
+      const g = direct ? undefined : this.gradBlocks[idx]!;
+      const width = b.colEnd - b.colStart;
+      const first = runStart[idx]!;
+      const end = runEnd[idx]!;
+      for (let j = b.rowStart; j < b.rowEnd; j++) {
+        if (!rows[j]) continue;
+        const row = off + (j - b.rowStart) * width - b.colStart;
+        const gRow = row - off;
+        const rowBase = j * rowWords;
+        const d = dz[j]!;
+        for (let c = first; c < end; c++) {
+          const i = cols[c]!;
+          let gi: number;
+          if (g === undefined) {
+            gi = fr(d * h[i]!) + 0;
+          } else {
+            gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
+            g[gRow + i] = 0;
+          }
+          const v = fr(weights[row + i]! - fr(lr * gi));
+          weights[row + i] = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
+          const r = raw[row + i]!;
+          const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
+          const word = rowBase + (i >>> 5);
+          const shift = i & 31;
+          bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
+        }
+      }
+    }
+    this.gradDirty = false;
     ls.bias.set(bias);
-    // Bits and absSum in one pass over each block: the sum is a chain of dependent roundings,
-    // and the bit updates run in its shadow.
-    for (const kb of blocks) this.refreshBlock(l, kb);
+    for (const kb of blocks) ls.absSum[kb] = this.blockAbsSum(l, kb);
+    this.refreshAlpha(l);
     ls.steps++;
   }
 
@@ -734,4 +886,14 @@ function concatF32(parts: Float32Array[]): Uint8Array {
     o += p.length;
   }
   return f32Bytes(all);
+}
+
+/**
+ * Σ|w[i]| for i in [from, to), rounded to binary32 after every addition, in index order (§6):
+ * the sum is a chain of dependent roundings, so its speed is the latency of one rounded addition.
+ */
+export function absSumF32(w: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum = fr(sum + Math.abs(w[i]!));
+  return sum;
 }
