@@ -20,7 +20,9 @@ export class ExportSourceError extends BadInputError {}
 
 const HEADER_MAGIC = 0x31534654; // "TFS1"
 const COMMIT_MAGIC = 0x31434654; // "TFC1"
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+/** Bytes after a record slot's data: its sequence number, then the slot check (sum lo, sum hi, mix). */
+const SLOT_TRAILER_BYTES = 16;
 const HEADER_BYTES = 32;
 const META_FLOATS = 2;
 
@@ -90,7 +92,7 @@ export function decodeStoreFile(ir: ModelIR, file: Uint8Array, where: string): U
   const W = Math.ceil(R / 32);
   const C = 16 + 4 * W;
   const D = HEADER_BYTES + 2 * C;
-  const expectedBytes = D + 2 * (4 * F + 8 * R);
+  const expectedBytes = D + 2 * (4 * F + SLOT_TRAILER_BYTES * R);
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const u32 = (at: number) => dv.getUint32(at, true);
   const layers = ir.layers.length;
@@ -120,15 +122,37 @@ export function decodeStoreFile(ir: ModelIR, file: Uint8Array, where: string): U
   if (best === null) throw new ExportSourceError(`${where} holds no committed state (no valid commit record): the model was never initialised in it; train first`);
   const commit = best;
   return sizes.map((n, i) => {
-    const at = D + 2 * (8 * i + 4 * offsets[i]!) + commit.bitmap[i]! * (4 * n + 8);
+    const at = D + 2 * (SLOT_TRAILER_BYTES * i + 4 * offsets[i]!) + commit.bitmap[i]! * (4 * n + SLOT_TRAILER_BYTES);
     const data = file.subarray(at, at + 4 * n);
     const seq = u32(at + 4 * n);
-    const crc = crc32(new Uint8Array([...data, ...le([i, seq])]));
-    if (seq > commit.seq || crc !== u32(at + 4 * n + 4)) {
-      throw new ExportSourceError(`${where}: record ${i} (layer ${Math.floor(i / perLayer)}, record ${i % perLayer}) is damaged (its CRC or sequence number does not match commit ${commit.seq}); the state cannot be trusted`);
+    const [lo, hi, mix] = slotCheck(dv, at, n, [i, seq]);
+    if (seq > commit.seq || lo !== u32(at + 4 * n + 4) || hi !== u32(at + 4 * n + 8) || mix !== u32(at + 4 * n + 12)) {
+      throw new ExportSourceError(`${where}: record ${i} (layer ${Math.floor(i / perLayer)}, record ${i % perLayer}) is damaged (its slot check or sequence number does not match commit ${commit.seq}); the state cannot be trusted`);
     }
     return data;
   });
+}
+
+/**
+ * A record slot's check (docs/store.md, "Record slots") over its n data words at `at`, then the
+ * words of `tail` (the record index and the sequence number): the sum of all words mod 2^64 as
+ * [low, high], and mix ← w XOR rotl(mix, 1) word by word.
+ */
+function slotCheck(dv: DataView, at: number, n: number, tail: number[]): [number, number, number] {
+  let lo = 0;
+  let hi = 0;
+  let mix = 0;
+  const take = (w: number) => {
+    lo += w;
+    if (lo >= 0x1_0000_0000) {
+      lo -= 0x1_0000_0000;
+      hi = (hi + 1) >>> 0;
+    }
+    mix = (w ^ ((mix << 1) | (mix >>> 31))) >>> 0;
+  };
+  for (let k = 0; k < n; k++) take(dv.getUint32(at + 4 * k, true));
+  for (const w of tail) take(w >>> 0);
+  return [lo, hi, mix];
 }
 
 function floatsOf(bytes: Uint8Array, count: number): Float32Array {
