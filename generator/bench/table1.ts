@@ -66,7 +66,7 @@ export const TABLE1_QUICK: Readonly<Table1Settings> = {
   limitTrain: 4000,
   limitTest: 1000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.02 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
 };
 
 /**
@@ -81,7 +81,7 @@ export const TABLE1_FULL: Readonly<Table1Settings> = {
   limitTrain: 10_000,
   limitTest: 2_000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.02 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
 };
 
 export const ALGORITHM_LABELS: Readonly<Record<Algorithm, string>> = {
