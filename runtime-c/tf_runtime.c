@@ -24,6 +24,7 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
     }
     if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
         m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_ALL ||
+        m->input_scale > TF_INPUT_SCALE_FIXED ||
         (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
         !tf_is_finite_f32(m->gate_low)) {
         return TF_ERR_STATE;
@@ -75,6 +76,7 @@ static uint32_t tf_head_hash(const tf_model *m) {
     h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->input_scale);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix(h, tf_f32_to_bits(m->lr));
@@ -132,6 +134,7 @@ static uint32_t tf_shape_hash(const tf_model *m) {
     h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->input_scale);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
@@ -232,7 +235,8 @@ static uint32_t tf_crc_u32(uint32_t crc, uint32_t v) {
  */
 static uint32_t tf_model_check(const tf_model *m) {
     const uint32_t head[17] = {
-        m->features, m->encoding, m->classes, m->num_layers, m->slices, m->optimizer, m->schedule,
+        m->features, m->encoding, m->classes, m->num_layers, m->slices, m->optimizer,
+        (uint32_t)m->schedule | ((uint32_t)m->input_scale << 8),
         m->batch_size, m->seed, tf_f32_to_bits(m->gamma_in), tf_f32_to_bits(m->lr), tf_f32_to_bits(m->beta1),
         tf_f32_to_bits(m->beta2), tf_f32_to_bits(m->c1), tf_f32_to_bits(m->c2), tf_f32_to_bits(m->eps),
         tf_f32_to_bits(m->gate_low),
@@ -559,7 +563,7 @@ static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, ui
             in.bits = out;
             in.count = layer->units;
             in.total = tf_ones(out, layer->units);
-            in.gamma = gamma;
+            in.gamma = (m->input_scale == TF_INPUT_SCALE_LAYER) ? gamma : 1.0f;
         }
     }
     f->in = in;

@@ -65,6 +65,8 @@ enum { TF_ENCODING_U8 = 0, TF_ENCODING_BITS = 1 };
 enum { TF_OPTIMIZER_SGD = 0, TF_OPTIMIZER_ADAM = 1 };
 /** Block schedule (§8.9). */
 enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1 };
+/** The input scale γ_in of layers l >= 1 (§7): γ_{l-1} (`layer`) or 1 (`fixed`). */
+enum { TF_INPUT_SCALE_LAYER = 0, TF_INPUT_SCALE_FIXED = 1 };
 
 /**
  * Weight store: where the latent weights and optimizer state live (RAM, file, flash, FRAM).
@@ -306,6 +308,7 @@ typedef struct tf_model {
     uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
     uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
     uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC or TF_SCHEDULE_ALL (batch_size 1 only) */
+    uint8_t input_scale;         /**< TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (§7) */
     uint16_t batch_size;         /**< B >= 1 */
     uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
     float gamma_in;              /**< γ_{-1}: div(1, 255) for u8, 1 for bits (§7) */

@@ -164,5 +164,25 @@ describe('Table 1 bench', () => {
       else expect(existsSync(png)).toBe(false);
     }
     expect(json.outputs).toEqual(expect.arrayContaining(['table1.json', 'table1.md', 'table1-error-per-epoch.svg', 'table1-error-vs-memory.svg']));
+
+    // Only the TinyFoA row again, with another step: the baselines' rows are kept as they were.
+    const settings = { units: [6, 6], epochs: 2, limitTrain: 40, limitTest: 20 };
+    const again = await runTable1({
+      data: bench,
+      quick: true,
+      outDir: out,
+      trainTinyFoA: simulatorTrainer,
+      algorithms: ['tinyfoa'],
+      keep: json,
+      settings: { ...settings, tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.2 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'layer' } },
+    });
+    expect(again.rows.map((r) => r.algorithm)).toEqual(json.rows.map((r) => r.algorithm));
+    for (const r of again.rows.filter((x) => x.algorithm !== 'tinyfoa')) expect(r).toEqual({ ...json.rows.find((x) => x.algorithm === r.algorithm), kept: true });
+    expect(again.rows.find((r) => r.algorithm === 'tinyfoa')!.settings).toMatchObject({ inputScale: 'layer' });
+    expect(readFileSync(join(out, 'table1.md'), 'utf8')).toContain('| BP † |');
+    // Rows of a run with other baseline settings are not kept.
+    await expect(runTable1({ data: bench, quick: true, outDir: out, trainTinyFoA: simulatorTrainer, algorithms: ['tinyfoa'], keep: json, settings: { ...settings, epochs: 3 } })).rejects.toThrow(
+      /earlier Table 1 report .* \(leave out --only\)/,
+    );
   });
 });

@@ -100,4 +100,23 @@ describe('the tinyfoa command', () => {
     for (const f of ['table1.json', 'table1.md']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'table1.md'), 'utf8')).toMatch(/TinyFoA/);
   }, 400_000);
+
+  it('bench sweep trains every width on the host build, and refuses bad flags with exit 2', async () => {
+    for (const [flag, value, message] of [
+      ['--input-scale', 'gamma', /--input-scale must be 'fixed' or 'layer'/],
+      ['--lr', '-1', /--lr must be a positive number/],
+      ['--widths', '16,x', /--widths must be whole numbers/],
+    ] as const) {
+      const bad = await tinyfoa('bench', 'sweep', flag, value, '-o', join(dir, 'sweep-bad'));
+      expect(bad.exitCode, flag).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    const out = join(dir, 'sweep');
+    const r = await tinyfoa('bench', 'sweep', '-d', 'mnist', '--widths', '8,12', '--limit', '60', '--limit-test', '40', '--epochs-per-layer', '1', '-o', out, '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.runs.map((x: { width: number }) => x.width)).toEqual([8, 12]);
+    for (const x of j.runs) expect(x.accuracyPercent).toHaveLength(4);
+    for (const f of ['sweep.json', 'sweep.md', 'sweep.svg']) expect(existsSync(join(out, f)), f).toBe(true);
+  }, 300_000);
 });

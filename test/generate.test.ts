@@ -30,6 +30,7 @@ function small(overrides: Partial<ModelIR['training']> = {}): ModelIR {
       seed: 3,
       blockSchedule: 'cyclic',
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
       ...overrides,
     },

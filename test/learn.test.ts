@@ -45,6 +45,7 @@ function model(name: string, encoding: 'u8' | 'bits', opt: ModelIR['training']['
       seed: 7,
       blockSchedule: schedule,
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
     },
   };

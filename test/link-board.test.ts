@@ -42,6 +42,7 @@ function irOf(name: string, features: number, units: number[], classes: number, 
       seed: 99,
       blockSchedule: 'cyclic',
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
     },
   };

@@ -36,6 +36,7 @@ function irOf(name: string, features: number, units: number[], classes: number, 
       seed: 4242,
       blockSchedule: 'cyclic',
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
     },
   };

@@ -52,8 +52,10 @@ describe('model files', () => {
       `import { defineModel } from 'tinyfoa';\nexport default defineModel({ name: 'm', input: { features: 3, encoding: 'bits' }, classes: 2,\n layers: [{ units: 2 }], training: { slices: 1, optimizer: { kind: 'adam', learningRate: 0.001 } } });\n`,
     );
     const ir = parseModelFile(file);
-    expect(ir.training).toMatchObject({ batchSize: 1, epochsPerLayer: 1, seed: 1 });
+    expect(ir.training).toMatchObject({ batchSize: 1, epochsPerLayer: 1, seed: 1, inputScale: 'fixed' });
     expect(ir.training.optimizer).toEqual({ kind: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    writeFileSync(file, readFileSync(file, 'utf8').replace("slices: 1,", "slices: 1, inputScale: 'layer',"));
+    expect(parseModelFile(file).training.inputScale).toBe('layer');
   });
 
   const cases: [string, string | RegExp, string, string, RegExp][] = [

@@ -213,7 +213,7 @@ describe('make run', () => {
     input: { features: 12, encoding: 'u8' },
     classes: 3,
     layers: buildLayers(12, [8], 2),
-    training: { slices: 2, optimizer: { kind: 'sgd', learningRate: 0.05 }, batchSize: 1, epochsPerLayer: 1, seed: 2, blockSchedule: 'cyclic', gradientGate: 'symmetric', algorithm: 'tinyfoa' },
+    training: { slices: 2, optimizer: { kind: 'sgd', learningRate: 0.05 }, batchSize: 1, epochsPerLayer: 1, seed: 2, blockSchedule: 'cyclic', gradientGate: 'symmetric', inputScale: 'fixed', algorithm: 'tinyfoa' },
   };
 
   it('says what it needs without DATA, and runs the job files of DATA=<dir> to the simulator digest', async () => {

@@ -72,6 +72,8 @@ function irOf(s: Shape, i: number): ModelIR {
       seed: 1000 + i,
       blockSchedule: s.schedule,
       gradientGate: s.gate,
+      // Every third shape reads its hidden inputs at the layer below's scale (semantics §7).
+      inputScale: i % 3 === 2 ? 'layer' : 'fixed',
       algorithm: 'tinyfoa',
     },
   };

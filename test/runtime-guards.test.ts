@@ -205,6 +205,7 @@ const IR: ModelIR = {
     seed: 3,
     blockSchedule: 'cyclic',
     gradientGate: 'symmetric',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };

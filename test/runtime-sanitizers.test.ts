@@ -69,6 +69,7 @@ const IR: ModelIR = {
     seed: 11,
     blockSchedule: 'cyclic',
     gradientGate: 'symmetric',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };

@@ -19,6 +19,7 @@ function makeIr(p: {
   schedule?: 'cyclic' | 'all';
   seed?: number;
   gate?: 'symmetric' | 'relu';
+  inputScale?: 'fixed' | 'layer';
 }): ModelIR {
   return {
     name: 't',
@@ -34,6 +35,7 @@ function makeIr(p: {
       seed: p.seed ?? 1,
       blockSchedule: p.schedule ?? 'cyclic',
       gradientGate: p.gate ?? 'symmetric',
+      inputScale: p.inputScale ?? 'fixed',
       algorithm: 'tinyfoa',
     },
   };
@@ -110,7 +112,7 @@ class DenseTwin {
       const out = z.map((v) => (v > 0 ? 1 : 0));
       outs.push({ q, gIn, z, gamma, out });
       q = out;
-      gIn = gamma;
+      gIn = this.ir.training.inputScale === 'layer' ? gamma : 1;
     }
     return outs;
   }
@@ -232,6 +234,7 @@ function randomSamples(n: number, features: number, classes: number, encoding: '
 const shapes: { name: string; ir: ModelIR }[] = [
   { name: 'sgd u8 slices 2', ir: makeIr({ features: 7, units: [5, 3], classes: 3, slices: 2 }) },
   { name: "sgd u8 slices 2 gate 'relu'", ir: makeIr({ features: 9, units: [6, 4], classes: 3, slices: 2, gate: 'relu' }) },
+  { name: "sgd u8 slices 2 inputScale 'layer'", ir: makeIr({ features: 9, units: [6, 5, 4], classes: 3, slices: 2, inputScale: 'layer' }) },
   { name: 'sgd bits slices 3 batch 3', ir: makeIr({ features: 33, units: [31, 4], classes: 4, slices: 3, encoding: 'bits', batchSize: 3 }) },
   {
     name: 'adam u8 slices 1',

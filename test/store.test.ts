@@ -61,6 +61,7 @@ const sgdModel: ModelIR = {
     seed: 21,
     blockSchedule: 'cyclic',
     gradientGate: 'symmetric',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };
@@ -79,6 +80,7 @@ const adamModel: ModelIR = {
     seed: 22,
     blockSchedule: 'all',
     gradientGate: 'relu',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };

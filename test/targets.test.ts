@@ -30,6 +30,7 @@ const tiny: ModelIR = {
     seed: 1,
     blockSchedule: 'cyclic',
     gradientGate: 'symmetric',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };

@@ -20,8 +20,12 @@ import {
   paperNetworkIR,
   toMB,
 } from '../memory/analytic.ts';
-import type { Algorithm, BlockSchedule } from '../model/api.ts';
+import type { Algorithm, BlockSchedule, InputScale } from '../model/api.ts';
+import { BadInputError } from '../errors.ts';
 import { lineChart, logScatter, type Series } from './svg.ts';
+
+/** An earlier report given to keep rows from does not match this run. */
+export class Table1KeepError extends BadInputError {}
 
 export interface TrainResult {
   /** Final test error, a fraction in [0, 1]. */
@@ -51,7 +55,7 @@ export interface Table1Settings {
   limitTest?: number;
   seed: number;
   /** TinyFoA's training fields in the IR. */
-  tinyfoa: { optimizer: OptimizerIR; batchSize: number; blockSchedule: BlockSchedule };
+  tinyfoa: { optimizer: OptimizerIR; batchSize: number; blockSchedule: BlockSchedule; inputScale: InputScale };
 }
 
 /** Quick mode: a small network on a subset; all seven rows in about 1.5 minutes on one core. */
@@ -62,7 +66,7 @@ export const TABLE1_QUICK: Readonly<Table1Settings> = {
   limitTrain: 4000,
   limitTest: 1000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.02 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
 };
 
 /**
@@ -77,7 +81,7 @@ export const TABLE1_FULL: Readonly<Table1Settings> = {
   limitTrain: 10_000,
   limitTest: 2_000,
   seed: 1,
-  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.01 }, batchSize: 1, blockSchedule: 'cyclic' },
+  tinyfoa: { optimizer: { kind: 'sgd', learningRate: 0.02 }, batchSize: 1, blockSchedule: 'cyclic', inputScale: 'fixed' },
 };
 
 export const ALGORITHM_LABELS: Readonly<Record<Algorithm, string>> = {
@@ -128,6 +132,8 @@ export interface Table1Row {
   /** The paper's published error on the matching data set, where there is one. */
   paperErrorPercent: number | null;
   settings: Record<string, unknown>;
+  /** The row comes from an earlier run of the same table (RunTable1Options.keep). */
+  kept?: boolean;
 }
 
 export interface Table1Report {
@@ -155,6 +161,11 @@ export interface RunTable1Options {
   settings?: Partial<Table1Settings>;
   /** Rows to run, default all seven in the paper's order. */
   algorithms?: Algorithm[];
+  /**
+   * An earlier report of the same data set, mode and network (the table1.json of the output
+   * folder): its rows that are not run now are kept, in the paper's order, marked `kept`.
+   */
+  keep?: Table1Report;
   /** Convert the SVG charts to PNG with rsvg-convert when it is on PATH (default true). */
   png?: boolean;
 }
@@ -188,6 +199,7 @@ export async function runTable1(opts: RunTable1Options): Promise<Table1Report> {
       optimizer: settings.tinyfoa.optimizer,
       batchSize: settings.tinyfoa.batchSize,
       blockSchedule: settings.tinyfoa.blockSchedule,
+      inputScale: settings.tinyfoa.inputScale,
       epochsPerLayer: settings.epochs,
       seed: settings.seed,
     },
@@ -198,6 +210,7 @@ export async function runTable1(opts: RunTable1Options): Promise<Table1Report> {
   const trainSamples = Math.min(settings.limitTrain ?? data.train.count, data.train.count);
   const testSamples = Math.min(settings.limitTest ?? data.test.count, data.test.count);
   const rows: Table1Row[] = [];
+  const kept = keptRows(opts.keep, data.name, settings, algorithms);
   for (let index = 0; index < algorithms.length; index++) {
     const algorithm = algorithms[index]!;
     const label = ALGORITHM_LABELS[algorithm];
@@ -235,6 +248,10 @@ export async function runTable1(opts: RunTable1Options): Promise<Table1Report> {
       settings: rowSettings,
     });
   }
+
+  rows.push(...kept);
+  const order = TABLE1_ALGORITHMS as readonly Algorithm[];
+  rows.sort((a, b) => order.indexOf(a.algorithm) - order.indexOf(b.algorithm));
 
   mkdirSync(opts.outDir, { recursive: true });
   const outputs: string[] = [];
@@ -310,6 +327,28 @@ export async function runTable1(opts: RunTable1Options): Promise<Table1Report> {
   return report;
 }
 
+/** Table1Settings without TinyFoA's own fields: what the baselines' rows depend on. */
+function baselineSettings(s: Table1Settings): string {
+  const { tinyfoa: _tinyfoa, ...rest } = s;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The rows of an earlier report that are not run now. The earlier report must be of the same
+ * data set and of the same baseline settings (network, epochs, samples, seed), else a kept row
+ * would not be comparable with the new ones.
+ */
+function keptRows(keep: Table1Report | undefined, dataName: string, settings: Table1Settings, running: Algorithm[]): Table1Row[] {
+  if (!keep) return [];
+  if (keep.dataset.name !== dataName || baselineSettings(keep.settings) !== baselineSettings(settings)) {
+    throw new Table1KeepError(
+      `the earlier Table 1 report is of ${keep.dataset.name} with ${baselineSettings(keep.settings)}, this run is of ${dataName} with ` +
+        `${baselineSettings(settings)}: run every row (leave out --only) or use the output folder of a matching run`,
+    );
+  }
+  return keep.rows.filter((r) => !running.includes(r.algorithm)).map((r) => ({ ...r, kept: true }));
+}
+
 /** The Markdown report: a table shaped like the paper's Table 1, then this run's details. */
 export function table1Markdown(r: Table1Report): string {
   const L: string[] = [];
@@ -346,12 +385,15 @@ export function table1Markdown(r: Table1Report): string {
   for (const row of r.rows) {
     const m = row.memoryMB;
     L.push(
-      `| ${row.label} | ${row.errorPercent.toFixed(2)} | ${formatMB(m.forward)} | ${formatMB(m.gradient)} | ${formatMB(m.update)} | ` +
+      `| ${row.label}${row.kept ? ' †' : ''} | ${row.errorPercent.toFixed(2)} | ${formatMB(m.forward)} | ${formatMB(m.gradient)} | ${formatMB(m.update)} | ` +
         `${row.seconds.toFixed(1)} | ${row.perEpochErrorPercent.map((e) => e.toFixed(1)).join(', ')} |`,
     );
   }
   L.push('');
   L.push(`Memory here is that of the network trained in this run. Total time: ${r.seconds.toFixed(1)} s.`, '');
+  if (r.rows.some((row) => row.kept)) {
+    L.push('† kept from the earlier run of this table with the same data, network, epochs and samples (`bench table1 --only`); not rerun, and not in the total time.', '');
+  }
   L.push('Charts: ' + r.outputs.filter((o) => o.endsWith('.svg') || o.endsWith('.png')).map((o) => `[${o}](${o})`).join(', '));
   if (r.pngNote) L.push('', `Note: ${r.pngNote}`);
   L.push('');

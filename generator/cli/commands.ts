@@ -1,11 +1,11 @@
 /** The sub-commands of `tinyfoa`. Each does its work through library calls; output is a table or, with --json, one JSON object. */
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type Dataset } from '../data/index.ts';
 import type { MeasuredMemory } from '../firmware/measure.ts';
 import type { DeviceRunResult } from '../firmware/train.ts';
-import { BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
+import { ALGORITHMS, BASELINE_ALGORITHMS, type Algorithm } from '../model/api.ts';
 import type { VerifyResult } from '../firmware/verify.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import type { StoreKind } from '../plan/plan.ts';
@@ -632,17 +632,28 @@ export function registerCommands(program: Command): void {
     .description("the paper's Table 1: every algorithm on the same network and data — test error and the three memory columns; writes table1.json, table1.md and plots (SVG, PNG)")
     .requiredOption('-d, --data <set>', DATA_HELP)
     .option('--quick', 'small network and subset: all seven rows in a few minutes (run in CI)')
+    .option('--only <algorithms>', "comma-separated rows to run (e.g. 'tinyfoa'); the other rows are kept from the table1.json already in --out, which must be of the same data, mode and network")
     .option('-o, --out <dir>', 'output folder', join('results', 'table1'))
     .option('--json', 'print the report as one JSON object')
-    .action(async (opts: { data: string; quick?: boolean; out: string; json?: boolean }) => {
+    .action(async (opts: { data: string; quick?: boolean; only?: string; out: string; json?: boolean }) => {
       const data = loadDataset(opts.data);
       const { runTable1, table1Markdown } = await import('../bench/table1.ts');
+      let only: { algorithms: Algorithm[]; keep: import('../bench/table1.ts').Table1Report } | undefined;
+      if (opts.only !== undefined) {
+        const names = opts.only.split(',').map((a) => a.trim());
+        const bad = names.find((a) => !(ALGORITHMS as readonly string[]).includes(a));
+        if (bad !== undefined) throw new CliError(`--only: unknown algorithm '${bad}'; use one of ${ALGORITHMS.join(', ')}`);
+        const previous = join(resolve(opts.out), 'table1.json');
+        if (!existsSync(previous)) throw new CliError(`--only keeps the other rows from ${previous}, which does not exist: run the whole table first`);
+        only = { algorithms: names as Algorithm[], keep: JSON.parse(readFileSync(previous, 'utf8')) as import('../bench/table1.ts').Table1Report };
+      }
       const { simulatorTrainer } = await import('../bench/simulator-trainer.ts');
       const progress = createProgress(!opts.json);
       const report = await runTable1({
         data,
         quick: opts.quick === true,
         outDir: resolve(opts.out),
+        ...(only ?? {}),
         trainTinyFoA: simulatorTrainer,
         onRow: (name, index, total) => progress.update(index, total, name),
       });
@@ -674,5 +685,46 @@ export function registerCommands(program: Command): void {
       progress.done();
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${perfMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);
+    });
+  bench
+    .command('sweep')
+    .description(
+      'one learning step on 1 to 4 hidden layers × 128 to 1024 units, trained on the native host build: per-layer test accuracy and whether a later layer falls more than a point below the first; writes sweep.json, sweep.md and sweep.svg',
+    )
+    .option('-d, --data <sets>', 'comma-separated data sets (each as --data of simulate takes it)', 'mnist,fashion-mnist')
+    .option('--widths <list>', 'comma-separated hidden widths', '128,256,512,1024')
+    .option('--lr <rate>', 'SGD learning rate', '0.02')
+    .option('--input-scale <scale>', "training.inputScale: 'fixed' (default) or 'layer' (the step before it)", 'fixed')
+    .option('--epochs-per-layer <n>', 'epochs per layer', wholeNumber(1), 3)
+    .option('--limit <n>', 'training samples', wholeNumber(1), 4000)
+    .option('--limit-test <n>', 'test samples', wholeNumber(1), 1000)
+    .option('-o, --out <dir>', 'output folder', join('results', 'sweep'))
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { data: string; widths: string; lr: string; inputScale: string; epochsPerLayer: number; limit: number; limitTest: number; out: string; json?: boolean }) => {
+      const { runSweep, sweepMarkdown, SWEEP_DEFAULT } = await import('../bench/sweep.ts');
+      const lr = Number(opts.lr);
+      if (!/^[0-9.eE+-]+$/.test(opts.lr) || !(lr > 0) || !Number.isFinite(lr)) throw new CliError(`--lr must be a positive number, got '${opts.lr}'`);
+      if (opts.inputScale !== 'fixed' && opts.inputScale !== 'layer') throw new CliError(`--input-scale must be 'fixed' or 'layer', got '${opts.inputScale}'`);
+      const widths = opts.widths.split(',').map((w) => w.trim());
+      if (widths.some((w) => !/^\d+$/.test(w) || Number(w) < 2)) throw new CliError(`--widths must be whole numbers ≥ 2 separated by commas, got '${opts.widths}'`);
+      const datasets = opts.data.split(',').map((d) => loadDataset(d.trim()));
+      const progress = createProgress(!opts.json);
+      const report = await runSweep({
+        datasets,
+        settings: {
+          ...SWEEP_DEFAULT,
+          widths: widths.map(Number),
+          optimizer: { kind: 'sgd', learningRate: lr },
+          inputScale: opts.inputScale,
+          epochsPerLayer: opts.epochsPerLayer,
+          limitTrain: opts.limit,
+          limitTest: opts.limitTest,
+        },
+        outDir: resolve(opts.out),
+        onRun: (what, done, total) => progress.update(done, total, what),
+      });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${sweepMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);
     });
 }

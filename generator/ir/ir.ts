@@ -4,7 +4,7 @@
  * simulator and the emitter both read it. There is no second description of a
  * model anywhere.
  */
-import type { Algorithm, BlockSchedule, GradientGate, InputEncoding } from '../model/api.ts';
+import type { Algorithm, BlockSchedule, GradientGate, InputEncoding, InputScale } from '../model/api.ts';
 
 export interface SourcePosition {
   file: string;
@@ -47,6 +47,7 @@ export interface ModelIR {
     seed: number;
     blockSchedule: BlockSchedule;
     gradientGate: GradientGate;
+    inputScale: InputScale;
     algorithm: Algorithm;
   };
 }

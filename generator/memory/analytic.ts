@@ -268,6 +268,7 @@ export function networkIR(
       seed: 1,
       blockSchedule: 'cyclic',
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
       ...training,
     },

@@ -53,6 +53,15 @@ export type BlockSchedule = 'cyclic' | 'all';
 export type GradientGate = 'symmetric' | 'relu';
 
 /**
+ * The scale at which a hidden layer reads the bits of the layer below (docs/semantics.md §7):
+ * - `fixed`: 1. The layer's forward pass, gradient gate and steps depend only on the bits below,
+ *   not on that layer's output scale γ, so one learning rate trains every layer. Default.
+ * - `layer`: the layer below's γ, which grows while that layer trains; the weight step and the
+ *   pre-activations grow with it, and a later layer can collapse (the behaviour before `fixed`).
+ */
+export type InputScale = 'fixed' | 'layer';
+
+/**
  * The simulator-only baselines (docs/baselines.md), in the order of the paper's Table 1.
  * This is the one list: the model-file reader, `simulate`, `memory --compare` and the benches use it.
  */
@@ -85,6 +94,8 @@ export interface TrainingSpec {
   blockSchedule?: BlockSchedule;
   /** Default `symmetric`. */
   gradientGate?: GradientGate;
+  /** Default `fixed`. */
+  inputScale?: InputScale;
   /** Default `tinyfoa`. */
   algorithm?: Algorithm;
 }

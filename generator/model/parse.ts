@@ -185,7 +185,7 @@ class Reader {
 const MODEL_FIELDS = ['name', 'input', 'classes', 'layers', 'training'] as const;
 const INPUT_FIELDS = ['features', 'encoding'] as const;
 const LAYER_FIELDS = ['units'] as const;
-const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'algorithm'] as const;
+const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'algorithm'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 
@@ -481,6 +481,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
   const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all'] as const, 'cyclic');
   const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
+  const inputScale = r.choice(training, 'inputScale', 'training.inputScale', trainingNode, ['fixed', 'layer'] as const, 'fixed');
   const algorithm = r.choice(training, 'algorithm', 'training.algorithm', trainingNode, ALGORITHMS, 'tinyfoa');
 
   let optimizer: OptimizerIR | undefined;
@@ -549,6 +550,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     seed === undefined ||
     blockSchedule === undefined ||
     gradientGate === undefined ||
+    inputScale === undefined ||
     algorithm === undefined ||
     optimizer === undefined
   ) {
@@ -560,6 +562,6 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     input: { features, encoding },
     classes,
     layers: buildLayers(features, units, slices),
-    training: { slices, optimizer, batchSize, epochsPerLayer, samplesPerEpoch, seed, blockSchedule, gradientGate, algorithm },
+    training: { slices, optimizer, batchSize, epochsPerLayer, samplesPerEpoch, seed, blockSchedule, gradientGate, inputScale, algorithm },
   };
 }

@@ -144,6 +144,8 @@ export interface PlannedModel {
   encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
   optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
   schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL';
+  /** TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (semantics §7). */
+  inputScale: string;
   constants: { gammaIn: string; lr: string; beta1: string; beta2: string; c1: string; c2: string; eps: string; gateLow: string };
   layers: PlannedLayer[];
   /** Floats of each weight-store record, layer-major, records M² + 2 per layer (blocks, bias, meta). */
@@ -414,6 +416,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
     schedule: ir.training.blockSchedule === 'all' ? 'TF_SCHEDULE_ALL' : 'TF_SCHEDULE_CYCLIC',
+    inputScale: ir.training.inputScale === 'layer' ? 'TF_INPUT_SCALE_LAYER' : 'TF_INPUT_SCALE_FIXED',
     constants: {
       gammaIn: cFloatLiteral(k.gammaIn),
       lr: cFloatLiteral(k.learningRate),

@@ -328,7 +328,7 @@ export class TinyFoaModel {
     const a = input.bits;
     let active = 0;
     for (let w = 0; w < a.length; w++) active += popcount32(a[w]!);
-    const scale = mul(ls.alpha, input.gamma);
+    const scale = mul(ls.alpha, this.hiddenInputScale(input));
     const z = new Float32Array(n);
     for (let j = 0; j < n; j++) {
       const base = j * ls.rowWords;
@@ -337,6 +337,11 @@ export class TinyFoaModel {
       z[j] = add(mul(scale, f32(2 * pos - active)), ls.bias[j]!);
     }
     return this.finishLayer(l, z);
+  }
+
+  /** γ_in of a layer l ≥ 1 whose input is `input` (§7): 1, or γ_{l−1} with `inputScale: 'layer'`. */
+  private hiddenInputScale(input: LayerOutput): number {
+    return this.ir.training.inputScale === 'layer' ? input.gamma : 1;
   }
 
   private finishLayer(l: number, z: Float32Array): LayerOutput {
@@ -485,7 +490,8 @@ export class TinyFoaModel {
       for (let i = 0; i < k; i++) h[i] = mul(g, f32(x[i]!));
     } else {
       const prev = outs[l - 1]!;
-      for (let i = 0; i < k; i++) h[i] = getBit(prev.bits, 0, i) ? prev.gamma : 0;
+      const g = this.hiddenInputScale(prev);
+      for (let i = 0; i < k; i++) h[i] = getBit(prev.bits, 0, i) ? g : 0;
     }
 
     // §8.6–8 accumulate the gradient of the blocks this step updates, and of the bias.

@@ -119,6 +119,7 @@ export const MODEL_CASES: ModelCase[] = [
   { name: 'encoding-unknown', edit: ["encoding: 'u8'", "encoding: 'float'"], message: /not assignable to type 'InputEncoding'/, at: 'encoding' },
   { name: 'schedule-unknown', edit: ['seed: 1,', "seed: 1, blockSchedule: 'random',"], message: /not assignable to type 'BlockSchedule/, at: 'blockSchedule' },
   { name: 'gate-unknown', edit: ['seed: 1,', "seed: 1, gradientGate: 'none',"], message: /not assignable to type 'GradientGate/, at: 'gradientGate' },
+  { name: 'input-scale-unknown', edit: ['seed: 1,', "seed: 1, inputScale: 'gamma',"], message: /not assignable to type 'InputScale/, at: 'inputScale' },
   { name: 'algorithm-unknown', edit: ['seed: 1,', "seed: 1, algorithm: 'sgd',"], message: /'"sgd"' is not assignable to type '"pepita" \| .*"tinyfoa"/, at: 'algorithm' },
   { name: 'layers-empty', edit: ['[{ units: 8 }, { units: 8 }]', '[]'], message: /layers must hold at least one layer/, at: '[]' },
   { name: 'layers-too-many', edit: ['[{ units: 8 }, { units: 8 }]', `[${Array(256).fill('{ units: 2 }').join(', ')}]`], message: /at most 255 layers/, at: '[{ units: 2 }' },

@@ -115,7 +115,8 @@ typedef struct {
 
 static void shadow_forward(const uint8_t *x, uint32_t upto, shadow_fwd *f) {
     int32_t q[MAXK > MAXN ? MAXK : MAXN];
-    float gamma = MODEL.gamma_in;
+    float gin = MODEL.gamma_in; /* γ_in of layer l (§7) */
+    float gamma = gin;
     uint32_t l;
     uint32_t i;
     f->finite = 1;
@@ -123,13 +124,13 @@ static void shadow_forward(const uint8_t *x, uint32_t upto, shadow_fwd *f) {
         q[i] = x[i];
     }
     for (l = 0; l <= upto; l++) {
-        const float scale = shadow_alpha(l) * gamma;
+        const float scale = shadow_alpha(l) * gin;
         float sum = 0.0f;
         uint32_t j;
         for (i = 0; i < K_(l); i++) {
             f->q_in[i] = q[i];
         }
-        f->gamma_in = gamma;
+        f->gamma_in = gin;
         for (j = 0; j < N_(l); j++) {
             int32_t s = 0;
             for (i = 0; i < K_(l); i++) {
@@ -149,6 +150,7 @@ static void shadow_forward(const uint8_t *x, uint32_t upto, shadow_fwd *f) {
             q[j] = f->z[j] > 0.0f ? 1 : 0;
             f->q_out[j] = q[j];
         }
+        gin = (MODEL.input_scale == TF_INPUT_SCALE_LAYER) ? gamma : 1.0f;
     }
     f->gamma_out = gamma;
     {
@@ -570,6 +572,7 @@ static void test_descriptor_checks(void) {
              TF_ERR_STATE, 14);
     BAD_CASE(bad.batch_size = 0, TF_ERR_STATE, 15);
     BAD_CASE(bad.gate_low = 1.0f, TF_ERR_STATE, 16);
+    BAD_CASE(bad.input_scale = 2, TF_ERR_STATE, 17);
 #undef BAD_CASE
 }
 
