@@ -51,7 +51,7 @@ const sgdModel: ModelIR = {
   input: { features: 20, encoding: 'u8' },
   classes: 3,
   layers: buildLayers(20, [12, 8], 2),
-  training: { slices: 2, optimizer: { kind: 'sgd', learningRate: 0.1 }, batchSize: 2, epochsPerLayer: 1, seed: 31, blockSchedule: 'cyclic', gradientGate: 'symmetric', algorithm: 'tinyfoa' },
+  training: { slices: 2, optimizer: { kind: 'sgd', learningRate: 0.1 }, batchSize: 2, epochsPerLayer: 1, seed: 31, blockSchedule: 'cyclic', gradientGate: 'symmetric', inputScale: 'fixed', algorithm: 'tinyfoa' },
 };
 
 const adamModel: ModelIR = {
@@ -68,6 +68,7 @@ const adamModel: ModelIR = {
     seed: 32,
     blockSchedule: 'all',
     gradientGate: 'relu',
+    inputScale: 'fixed',
     algorithm: 'tinyfoa',
   },
 };

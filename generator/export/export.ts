@@ -88,6 +88,11 @@ function predictionLayer(model: TinyFoaModel, layer: number | undefined): number
 /** Plans the exported folder of a trained model. */
 export function planExport(model: TinyFoaModel, target: Target, options: ExportOptions = {}): ExportPlan {
   const ir = model.ir;
+  if ((ir.training.classifier ?? 'sign') !== 'sign') {
+    throw new BadInputError(
+      `model ${ir.name} has training.classifier '${ir.training.classifier}': export writes the sign classifier's bits only (docs/runtime.md, "Export"); export a model with the default classifier`,
+    );
+  }
   const P = predictionLayer(model, options.layer);
   const prefix = ir.name;
   const layers = model.layers.slice(0, P + 1);
@@ -115,6 +120,7 @@ export function planExport(model: TinyFoaModel, target: Target, options: ExportO
     allLayers: ir.layers.length,
     predictLayer: P,
     gammaIn: cFloatLiteral(constants.gammaIn),
+    inputScale: ir.training.inputScale === 'layer' ? 'TF_INPUT_SCALE_LAYER' : 'TF_INPUT_SCALE_FIXED',
     beta: cFloatLiteral(constants.layers[P]!.beta),
     classifierWords: classifier.length,
     classifierData: words(classifier, '    '),

@@ -19,7 +19,7 @@ static tf_status tf_infer_check(const tf_infer_model *m) {
     if (m->layers == NULL || m->classifier_bits == NULL || m->z == NULL || m->bits == NULL) {
         return TF_ERR_NULL;
     }
-    if (m->num_layers == 0u || m->classes < 2u || m->features == 0u || m->encoding > TF_ENCODING_BITS ||
+    if (m->num_layers == 0u || m->classes < 2u || m->features == 0u || m->encoding > TF_ENCODING_BITS || m->input_scale > TF_INPUT_SCALE_FIXED ||
         (m->encoding == TF_ENCODING_BITS && m->vec_words < tf_words_for(m->features))) {
         return TF_ERR_STATE;
     }
@@ -91,7 +91,7 @@ tf_status tf_infer_predict_scores(const tf_infer_model *m, const uint8_t *x, flo
         in.bits = out;
         in.count = layer->units;
         in.total = tf_infer_ones(out, layer->units);
-        in.gamma = gamma;
+        in.gamma = (m->input_scale == TF_INPUT_SCALE_LAYER) ? gamma : 1.0f;
     }
     tf_classifier_f32(m->classifier_bits, m->classes, out, m->layers[m->num_layers - 1u].units, gamma, m->beta,
                       scores);

@@ -35,6 +35,7 @@ typedef struct tf_infer_model {
     uint8_t classes;                /**< C */
     uint8_t num_layers;             /**< P + 1: the layers the forward pass runs */
     float gamma_in;                 /**< γ_{-1}: div(1, 255) for u8, 1 for bits */
+    uint8_t input_scale;            /**< γ_in of layers l >= 1 (§7): TF_INPUT_SCALE_FIXED (1) or TF_INPUT_SCALE_LAYER (γ_{l-1}) */
     float beta;                     /**< β_P */
     const tf_word *classifier_bits; /**< C × N_P bit matrix */
     const tf_infer_layer *layers;   /**< num_layers entries */
