@@ -522,6 +522,20 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
   if ((blockSchedule === 'all' || blockSchedule === 'freeze-diagonal') && batchSize !== undefined && batchSize > 1) {
     problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, `training.blockSchedule '${blockSchedule}' needs batchSize 1`);
   }
+  if (algorithm !== undefined && algorithm !== 'tinyfoa') {
+    const tinyfoaOnly: [key: string, set: boolean, what: string][] = [
+      ['classifier', classifier !== undefined && classifier !== 'sign', `training.classifier '${classifier}'`],
+      ['bias', bias !== undefined && (bias.init !== 'zero' || bias.clamp), 'training.bias'],
+    ];
+    for (const [key, set, what] of tinyfoaOnly) {
+      if (set) {
+        problems.at(
+          training?.get(key)?.value.node ?? trainingNode,
+          `${what} applies to algorithm 'tinyfoa' only (the baselines keep their own classifiers and biases, docs/baselines.md); remove it or use algorithm 'tinyfoa'`,
+        );
+      }
+    }
+  }
   if (blockSchedule === 'freeze-diagonal' && slices === 1) {
     problems.at(
       training?.get('blockSchedule')?.value.node ?? trainingNode,
