@@ -695,7 +695,7 @@ typedef struct tf_info {
     uint32_t samples;        /**< samples trained: Σ n_l · B plus the incomplete batch */
     uint32_t pending;        /**< samples in the incomplete batch */
     uint32_t arena_bytes;    /**< float arena and bit arena the model needs */
-    uint32_t state_bytes;    /**< RAM state per model: weight bits, classifier bits, biases, absSum of every layer */
+    uint32_t state_bytes;    /**< RAM state per model: weight bits, classifiers (bits, or fp32 for he-normal), biases, absSum of every layer */
     uint32_t store_bytes;    /**< bytes of the weight store's records (latent weights, optimizer state, meta) */
 } tf_info;
 
