@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
+import { runVariant, VARIANT_ROWS, variantMarkdown } from '../generator/bench/variant.ts';
 import { extras } from '../generator/memory/analytic.ts';
 import { modelConstants } from '../generator/numerics/constants.ts';
 import { STREAM_BIAS, STREAM_CLASSIFIER, Stream } from '../generator/numerics/prng.ts';
@@ -157,5 +158,35 @@ describe('bias options (§5.3, §8.10)', () => {
     expect(clamped.every((b) => b >= -1 && b <= 1)).toBe(true);
     expect(clamped.some((b) => Math.abs(b) === 1)).toBe(true);
     expect(free.some((b) => Math.abs(b) > 1)).toBe(true);
+  });
+});
+
+describe('bench variant', () => {
+  it('trains every row on the same data and reports accuracy per layer, RAM and store writes per step', () => {
+    const split = (n: number, k0: number) => {
+      const samples = new Uint8Array(n * 20);
+      const labels = new Uint8Array(n);
+      for (let k = 0; k < n; k++) {
+        labels[k] = k % 4;
+        samples.set(sample(20, k % 4, k0 + k), k * 20);
+      }
+      return { count: n, samples, labels };
+    };
+    const data = { name: 'synthetic', features: 20, classes: 4, train: split(30, 0), test: split(10, 500), provenance: 'variant test' };
+    const r = runVariant({ data, settings: { units: [8, 6], slices: 2, epochsPerLayer: 1, limitTrain: 30, limitTest: 10, seed: 3 } });
+    expect(r.rows.map((row) => row.name)).toEqual([...VARIANT_ROWS]);
+    const by = (name: (typeof VARIANT_ROWS)[number]) => r.rows.find((row) => row.name === name)!;
+    for (const row of r.rows) expect(row.perLayer).toHaveLength(2);
+    // One block record per step for cyclic, M² − 1 for freeze-diagonal, M² for all (plus the bias and meta records).
+    expect([by('tinyfoa defaults'), by("+ schedule 'freeze-diagonal'"), by("+ schedule 'all' (for comparison)")].map((row) => row.blocksPerStep)).toEqual([1, 3, 4]);
+    expect(by("+ schedule 'freeze-diagonal'").storeBytesPerStep).toBeGreaterThan(by('tinyfoa defaults').storeBytesPerStep);
+    // The fp32 classifier: C · ΣN · 4 bytes instead of C rows of words per layer.
+    expect(by("+ classifier 'he-normal'").classifierBytes).toBe(4 * 4 * 14);
+    expect(by('tinyfoa defaults').classifierBytes).toBe(4 * 4 * 2);
+    expect(by('+ Adam 1e-4').storeBytes).toBeGreaterThan(2 * by('tinyfoa defaults').storeBytes);
+    // Each option changes what is trained (the digests differ from the defaults'), except where
+    // the bench reports that it does not bind.
+    expect(new Set(r.rows.map((row) => row.digest)).size).toBeGreaterThanOrEqual(r.rows.length - 1);
+    expect(variantMarkdown(r).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| row'))).toHaveLength(VARIANT_ROWS.length);
   });
 });
