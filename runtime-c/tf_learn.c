@@ -84,11 +84,14 @@ tf_status tf_get_info(const tf_model *m, tf_info *out) {
     for (l = 0; l < m->num_layers; l++) {
         const tf_layer *layer = &m->layers[l];
         const uint32_t records = (uint32_t)m->slices * m->slices + 2u;
+        const uint32_t classifier_words = (m->classifier == TF_CLASSIFIER_HE_NORMAL)
+                                              ? (uint32_t)m->classes * layer->units
+                                              : m->classes * tf_words_for(layer->units);
         uint32_t r;
         out->steps += layer->steps;
         out->samples += layer->steps * m->batch_size;
-        out->state_bytes += 4u * (layer->units * tf_words_for(layer->inputs) + m->classes * tf_words_for(layer->units) +
-                                  layer->units + (uint32_t)m->slices * m->slices);
+        out->state_bytes += 4u * (layer->units * tf_words_for(layer->inputs) + classifier_words + layer->units +
+                                  (uint32_t)m->slices * m->slices);
         for (r = 0; r < records; r++) {
             out->store_bytes += 4u * tf_record_floats(m, (uint8_t)l, r);
         }

@@ -37,3 +37,12 @@ uint32_t tf_rng_next(tf_rng *rng) {
 }
 
 float tf_rng_uniform(tf_rng *rng) { return (float)(tf_rng_next(rng) >> 8) * 0x1p-24f; }
+
+float tf_rng_normal(tf_rng *rng) {
+    uint32_t s = 0u;
+    uint32_t r;
+    for (r = 0; r < 12u; r++) {
+        s += tf_rng_next(rng) >> 12;
+    }
+    return (float)((int32_t)s - (int32_t)(6u << 20)) * 0x1p-20f;
+}

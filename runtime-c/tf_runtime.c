@@ -23,16 +23,20 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
         return TF_ERR_NULL;
     }
     if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
-        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_ALL ||
+        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_FREEZE_DIAGONAL ||
         m->input_scale > TF_INPUT_SCALE_FIXED ||
-        (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
-        !tf_is_finite_f32(m->gate_low)) {
+        (m->schedule != TF_SCHEDULE_CYCLIC && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
+        !tf_is_finite_f32(m->gate_low) || m->classifier > TF_CLASSIFIER_HE_NORMAL || m->bias_init > TF_BIAS_UNIFORM ||
+        m->bias_clamp > 1u ||
+        (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL && (m->slices < 2u || m->epoch_steps == 0u))) {
         return TF_ERR_STATE;
     }
     for (l = 0; l < m->num_layers; l++) {
         const tf_layer *layer = &m->layers[l];
         const uint32_t inputs = (l == 0u) ? m->features : m->layers[l - 1u].units;
-        if (layer->row_bounds == NULL || layer->col_bounds == NULL || layer->classifier_bits == NULL ||
+        const int he_normal = (m->classifier == TF_CLASSIFIER_HE_NORMAL);
+        if (layer->row_bounds == NULL || layer->col_bounds == NULL ||
+            (he_normal ? layer->classifier_weights == NULL : layer->classifier_bits == NULL) ||
             layer->weight_bits == NULL || layer->bias == NULL || layer->abs_sum == NULL) {
             return TF_ERR_NULL;
         }
@@ -86,6 +90,8 @@ static uint32_t tf_head_hash(const tf_model *m) {
     h = tf_mix(h, tf_f32_to_bits(m->c2));
     h = tf_mix(h, tf_f32_to_bits(m->eps));
     h = tf_mix(h, tf_f32_to_bits(m->gate_low));
+    h = tf_mix(h, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
+    h = tf_mix(h, m->epoch_steps);
     h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
     h = tf_mix_bytes(h, &m->store, sizeof m->store);
     h = tf_mix_bytes(h, &m->arena, sizeof m->arena);
@@ -104,6 +110,7 @@ static uint32_t tf_layer_hash(uint32_t h, const tf_layer *layer) {
     h = tf_mix_bytes(h, &layer->row_bounds, sizeof layer->row_bounds);
     h = tf_mix_bytes(h, &layer->col_bounds, sizeof layer->col_bounds);
     h = tf_mix_bytes(h, &layer->classifier_bits, sizeof layer->classifier_bits);
+    h = tf_mix_bytes(h, &layer->classifier_weights, sizeof layer->classifier_weights);
     h = tf_mix_bytes(h, &layer->weight_bits, sizeof layer->weight_bits);
     h = tf_mix_bytes(h, &layer->bias, sizeof layer->bias);
     h = tf_mix_bytes(h, &layer->abs_sum, sizeof layer->abs_sum);
@@ -137,6 +144,7 @@ static uint32_t tf_shape_hash(const tf_model *m) {
     h = tf_mix(h, m->input_scale);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
+    h = tf_mix(h, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8));
     h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
     h = tf_mix_bytes(h, &m->arena, sizeof m->arena);
     for (l = 0; l < m->num_layers; l++) {
@@ -246,6 +254,11 @@ static uint32_t tf_model_check(const tf_model *m) {
     for (i = 0; i < 17u; i++) {
         crc = tf_crc_u32(crc, head[i]);
     }
+    /* The options of the authors' variant enter only when set, so that every other model keeps
+     * its check word (and its stores stay valid). */
+    if (m->classifier != TF_CLASSIFIER_SIGN || m->bias_init != TF_BIAS_ZERO || m->bias_clamp != 0u) {
+        crc = tf_crc_u32(crc, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
+    }
     for (i = 0; i < m->num_layers; i++) {
         const tf_layer *layer = &m->layers[i];
         crc = tf_crc_u32(crc, layer->inputs);
@@ -317,7 +330,7 @@ static void tf_fresh_adam_tail(const tf_model *m, float *rec, uint32_t n) {
     rec[3u * n + 1u] = 1.0f;
 }
 
-/* §5.1 classifier signs: one stream over all layers, classes, units. */
+/* §5.1 classifier signs (or he-normal entries): one stream over all layers, classes, units. */
 static void tf_make_classifiers(tf_model *m) {
     tf_rng rng;
     uint32_t l;
@@ -326,6 +339,14 @@ static void tf_make_classifiers(tf_model *m) {
         const tf_layer *layer = &m->layers[l];
         const uint32_t row_words = tf_words_for(layer->units);
         uint32_t c;
+        if (m->classifier == TF_CLASSIFIER_HE_NORMAL) {
+            const uint32_t n = (uint32_t)m->classes * layer->units;
+            uint32_t e;
+            for (e = 0; e < n; e++) {
+                layer->classifier_weights[e] = tf_rng_normal(&rng) * layer->beta;
+            }
+            continue;
+        }
         tf_bits_zero(layer->classifier_bits, m->classes * row_words);
         for (c = 0; c < m->classes; c++) {
             uint32_t i;
@@ -339,7 +360,8 @@ static void tf_make_classifiers(tf_model *m) {
 }
 
 /* Writes every record of layer l for tf_init (§5.2–5) and computes its derived state (§6). */
-static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *rng, uint8_t l, uint32_t check) {
+static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *rng, tf_rng *bias_rng, uint8_t l,
+                               uint32_t check) {
     tf_layer *layer = &m->layers[l];
     const uint32_t row_words = tf_words_for(layer->inputs);
     const uint32_t blocks = (uint32_t)m->slices * m->slices;
@@ -362,8 +384,8 @@ static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *
     }
     layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
     for (j = 0; j < layer->units; j++) {
-        brec[j] = 0.0f;
-        layer->bias[j] = 0.0f;
+        brec[j] = (m->bias_init == TF_BIAS_UNIFORM) ? (tf_rng_uniform(bias_rng) * 2.0f - 1.0f) * layer->omega : 0.0f;
+        layer->bias[j] = brec[j];
     }
     tf_fresh_adam_tail(m, brec, layer->units);
     if (tf_store_write(m, l, blocks, brec) != TF_OK || tf_store_write_meta(m, l, 0u, check) != TF_OK) {
@@ -376,6 +398,7 @@ static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *
 tf_status tf_init(tf_model *m) {
     tf_arena_layout lay;
     tf_rng rng;
+    tf_rng bias_rng;
     tf_status st;
     uint32_t check;
     uint32_t l;
@@ -398,8 +421,9 @@ tf_status tf_init(tf_model *m) {
     /* §5.2 latent weights (one stream over all layers and blocks), §5.3–5 and §6; every record
      * of every layer in one store transaction. */
     tf_rng_seed(&rng, m->seed, TF_STREAM_WEIGHTS);
+    tf_rng_seed(&bias_rng, m->seed, TF_STREAM_BIAS);
     for (l = 0; l < m->num_layers; l++) {
-        if (tf_init_layer(m, &lay, &rng, (uint8_t)l, check) != TF_OK) {
+        if (tf_init_layer(m, &lay, &rng, &bias_rng, (uint8_t)l, check) != TF_OK) {
             tf_store_discard(m, (uint8_t)TF_STORE_ALL_LAYERS);
             return TF_ERR_STORE;
         }
@@ -570,8 +594,13 @@ static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, ui
     f->out = out;
     f->gamma = gamma;
     f->logits = m->arena + lay->logits;
-    tf_classifier_f32(m->layers[upto].classifier_bits, m->classes, out, m->layers[upto].units, gamma,
-                      m->layers[upto].beta, f->logits);
+    if (m->classifier == TF_CLASSIFIER_HE_NORMAL) {
+        tf_classifier_dense_f32(m->layers[upto].classifier_weights, m->classes, out, m->layers[upto].units, gamma,
+                                f->logits);
+    } else {
+        tf_classifier_f32(m->layers[upto].classifier_bits, m->classes, out, m->layers[upto].units, gamma,
+                          m->layers[upto].beta, f->logits);
+    }
     if (!tf_all_finite_f32(f->logits, m->classes)) {
         return TF_ERR_NONFINITE;
     }
@@ -695,7 +724,7 @@ static int tf_step_sets_bits(const tf_model *m, const tf_grad_source *g) {
     return m->optimizer == TF_OPTIMIZER_SGD && g->acc_block == NULL;
 }
 
-/* The new bias record in place (not clamped); 1 if every value is finite. */
+/* The new bias record in place (clamped only with bias_clamp, §8.10); 1 if every value is finite. */
 static int tf_update_bias(const tf_model *m, const tf_layer *layer, float *rec, const tf_grad_source *g) {
     const uint32_t n = layer->units;
     const int adam = (m->optimizer == TF_OPTIMIZER_ADAM);
@@ -709,6 +738,9 @@ static int tf_update_bias(const tf_model *m, const tf_layer *layer, float *rec, 
         const float acc = (g->acc_bias != NULL) ? g->acc_bias[j] : 0.0f + g->dz[j];
         const float gbar = acc / g->batch;
         rec[j] = adam ? tf_adam_f32(rec[j], &rec[n + j], &rec[2u * n + j], gbar, &coef) : tf_sgd_f32(rec[j], gbar, m->lr);
+        if (m->bias_clamp != 0u) {
+            rec[j] = tf_clamp1_f32(rec[j]);
+        }
     }
     return tf_all_finite_f32(rec, (adam ? 3u * n + 2u : n));
 }
@@ -754,6 +786,11 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     const uint32_t blocks = (uint32_t)m->slices * m->slices;
     const uint32_t first = (m->schedule == TF_SCHEDULE_CYCLIC) ? layer->steps % blocks : 0u;
     const uint32_t count = (m->schedule == TF_SCHEDULE_CYCLIC) ? 1u : blocks;
+    /* freeze-diagonal (§8.9): block e·M + e stays as it is, e = floor(n_l / E) mod M. */
+    const uint32_t frozen = (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL)
+                                ? ((layer->steps / m->epoch_steps) % m->slices) * (m->slices + 1u)
+                                : blocks;
+    const uint32_t written_first = (frozen == first) ? first + 1u : first;
     const uint32_t row_words = tf_words_for(layer->inputs);
     float *rec = m->arena + lay->record;
     float *brec = m->arena + lay->bias_record;
@@ -769,6 +806,9 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     }
     if (count > 1u && !tf_sgd_step_bounded(m, layer, g)) {
         for (k = first; k < first + count; k++) {
+            if (k == frozen) {
+                continue;
+            }
             if (tf_store_read(m, l, k, rec) != TF_OK) {
                 return TF_ERR_STORE;
             }
@@ -779,11 +819,14 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     }
     for (k = first; k < first + count; k++) {
         const tf_block b = tf_block_of(layer, m->slices, k);
+        if (k == frozen) {
+            continue;
+        }
         if (tf_store_read(m, l, k, rec) != TF_OK) {
-            return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
+            return (k == written_first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
         if (!tf_update_block(m, l, k, rec, g, bits, &abs_sum)) {
-            if (k == first) {
+            if (k == written_first) {
                 /* Nothing written yet; the bits this pass set go back to the stored block's. */
                 if (bits != NULL) {
                     if (tf_store_read(m, l, k, rec) != TF_OK) {
@@ -864,8 +907,12 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     layer = &m->layers[l];
     dz = m->arena + lay.z;
     tf_softmax_f32(f.logits, m->classes);
-    tf_local_delta_f32(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta, m->gate_low,
-                       dz);
+    if (m->classifier == TF_CLASSIFIER_HE_NORMAL) {
+        tf_local_delta_dense_f32(f.logits, m->classes, label, layer->classifier_weights, layer->units, m->gate_low, dz);
+    } else {
+        tf_local_delta_f32(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta,
+                           m->gate_low, dz);
+    }
 
     if (f.in.bytes != NULL) {
         /* u8 input (layer 0): the bit vector of q_i ≠ 0 for the update's kernels, in the bit
@@ -879,7 +926,7 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.acc_block = NULL;
     g.acc_bias = NULL;
     if (m->batch_size > 1u) {
-        /* Schedule `all` needs batch 1 (checked by tf_init): one block, the step's block. */
+        /* Schedules `all` and `freeze-diagonal` need batch 1 (checked by tf_init): one block, the step's block. */
         const uint32_t blocks = (uint32_t)m->slices * m->slices;
         const tf_block b = tf_block_of(layer, m->slices, layer->steps % blocks);
         float *acc_block = m->arena + lay.acc_block;

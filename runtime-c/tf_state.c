@@ -103,7 +103,11 @@ tf_status tf_array_serialise(const tf_model *m, uint8_t l, tf_array array, tf_si
     em.fill = 0u;
     switch (array) {
     case TF_ARRAY_CLASSIFIER:
-        tf_emit_words(&em, layer->classifier_bits, m->classes * tf_words_for(layer->units));
+        if (m->classifier == TF_CLASSIFIER_HE_NORMAL) {
+            tf_emit_floats(&em, layer->classifier_weights, (uint32_t)m->classes * layer->units);
+        } else {
+            tf_emit_words(&em, layer->classifier_bits, m->classes * tf_words_for(layer->units));
+        }
         break;
     case TF_ARRAY_WEIGHTS:
     case TF_ARRAY_BIAS:

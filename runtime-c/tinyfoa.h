@@ -64,9 +64,13 @@ enum { TF_ENCODING_U8 = 0, TF_ENCODING_BITS = 1 };
 /** Optimizer (§8.10). */
 enum { TF_OPTIMIZER_SGD = 0, TF_OPTIMIZER_ADAM = 1 };
 /** Block schedule (§8.9). */
-enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1 };
 /** The input scale γ_in of layers l >= 1 (§7): γ_{l-1} (`layer`) or 1 (`fixed`). */
 enum { TF_INPUT_SCALE_LAYER = 0, TF_INPUT_SCALE_FIXED = 1 };
+enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1, TF_SCHEDULE_FREEZE_DIAGONAL = 2 };
+/** Local classifier (§5.1): ±β bits, or the authors' fp32 he-normal matrix. */
+enum { TF_CLASSIFIER_SIGN = 0, TF_CLASSIFIER_HE_NORMAL = 1 };
+/** Bias initialisation (§5.3). */
+enum { TF_BIAS_ZERO = 0, TF_BIAS_UNIFORM = 1 };
 
 /**
  * Weight store: where the latent weights and optimizer state live (RAM, file, flash, FRAM).
@@ -287,7 +291,8 @@ typedef struct tf_layer {
     float beta;                  /**< β_l = sqrt(div(2, f32(N_l))), planner constant (§5) */
     float omega;                 /**< ω_l = div(1, sqrt(f32(K_l))), planner constant (§5) */
     float count;                 /**< count_l = f32(N_l · K_l), planner constant (§6) */
-    tf_word *classifier_bits;    /**< [out] C × N_l bit matrix, C·words(N_l) words (§5.1) */
+    tf_word *classifier_bits;    /**< [out] C × N_l bit matrix, C·words(N_l) words (§5.1); sign classifier only */
+    float *classifier_weights;   /**< [out] C × N_l f32, row-major (§5.1); he-normal classifier only, else NULL */
     tf_word *weight_bits;        /**< [out] N_l × K_l bit matrix, N_l·words(K_l) words (§6) */
     float *bias;                 /**< [out] N_l floats: RAM copy of the bias record's biases */
     float *abs_sum;              /**< [out] M² floats (§6) */
@@ -307,7 +312,7 @@ typedef struct tf_model {
     uint8_t num_layers;          /**< L >= 1 */
     uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
     uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
-    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC or TF_SCHEDULE_ALL (batch_size 1 only) */
+    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, or TF_SCHEDULE_ALL / _FREEZE_DIAGONAL (batch_size 1 only) */
     uint8_t input_scale;         /**< TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (§7) */
     uint16_t batch_size;         /**< B >= 1 */
     uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
@@ -324,6 +329,10 @@ typedef struct tf_model {
     tf_word *bit_arena;          /**< scratch bit vectors, bit_arena_words >= tf_bit_arena_words_required() */
     uint32_t bit_arena_words;
     uint32_t learn_steps;        /**< update steps each layer takes under tf_learn (§13); 0: no schedule */
+    uint32_t epoch_steps;        /**< E = floor(samplesPerEpoch / B), the freeze-diagonal epoch (§8.9); 0 otherwise */
+    uint8_t classifier;          /**< TF_CLASSIFIER_SIGN (0) or TF_CLASSIFIER_HE_NORMAL (§5.1) */
+    uint8_t bias_init;           /**< TF_BIAS_ZERO (0) or TF_BIAS_UNIFORM (§5.3) */
+    uint8_t bias_clamp;          /**< 1: biases clamped to [−1, 1] after each update (§8.10); 0 not */
     /* Runtime-owned; the generated code leaves these zero. */
     uint8_t ready;               /**< 1 after a successful tf_init */
     uint8_t batch_layer;         /**< layer of the incomplete batch */
@@ -584,6 +593,13 @@ void tf_binarize_f32(const float *z, uint16_t n, tf_word *bits, float *gamma);
 void tf_classifier_f32(const tf_word *cbits, uint8_t classes, const tf_word *q, uint16_t units, float gamma,
                        float beta, float *a);
 
+/**
+ * He-normal local classifier logits (§7.6–7): t_c = Σ over i with q_i = 1, increasing, of
+ * W[c·units + i] (from +0), a_c = mul(γ, t_c).
+ * [in] w C × units f32, row-major  [in] q words(units) words  [out] a `classes` floats
+ */
+void tf_classifier_dense_f32(const float *w, uint8_t classes, const tf_word *q, uint16_t units, float gamma, float *a);
+
 /** Index of the largest of n values, ties to the smallest index (§7 prediction). */
 uint8_t tf_argmax_f32(const float *a, uint8_t n);
 
@@ -615,6 +631,15 @@ void tf_softmax_f32(float *a, uint8_t n);
  */
 void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units, float beta,
                         float gate_low, float *z);
+
+/**
+ * Local error (§8.2–4) with the he-normal classifier, in place: δz_j = (g < z_j < 1) ?
+ * Σ_c mul(δa_c, W[c·units + j]) : +0.
+ * [in,out] p  classes floats: probabilities in, δa_c out  [in] w C × units f32, row-major
+ * [in,out] z  units floats: z in, δz out
+ */
+void tf_local_delta_dense_f32(float *p, uint8_t classes, uint8_t label, const float *w, uint16_t units,
+                              float gate_low, float *z);
 
 /** Input activation h_i = mul(γ_in, f32(q_i)) (§8.5). */
 float tf_input_h_f32(const tf_input *in, uint32_t i);
@@ -694,16 +719,19 @@ typedef struct tf_rng {
 
 /** splitmix32 (§4): advances *state and returns the next output. */
 uint32_t tf_splitmix32(uint32_t *state);
-/** stream(seed, id) (§4). Stream ids: 1 classifier, 2 weights, 3 shuffling (host only). */
+/** stream(seed, id) (§4). Stream ids: 1 classifier, 2 weights, 3 shuffling (host only), 4 biases. */
 void tf_rng_seed(tf_rng *rng, uint32_t seed, uint32_t stream_id);
 /** next() (§4). */
 uint32_t tf_rng_next(tf_rng *rng);
 /** uniform() = f32(next() >> 8) · 2^-24, exact, in [0, 1) (§4). */
 float tf_rng_uniform(tf_rng *rng);
+/** normal() (§4): Irwin–Hall, S = Σ of 12 (next() >> 12), f32(S − 6·2^20) · 2^-20, exact, in [−6, 6). */
+float tf_rng_normal(tf_rng *rng);
 
 #define TF_STREAM_CLASSIFIER 1u
 #define TF_STREAM_WEIGHTS 2u
 #define TF_STREAM_SHUFFLE 3u
+#define TF_STREAM_BIAS 4u
 
 /**
  * CRC-32 (IEEE 802.3, reflected 0xEDB88320, init and final xor 0xFFFFFFFF) (§11), in the
@@ -772,7 +800,7 @@ typedef struct tf_info {
     uint32_t samples;        /**< samples trained: Σ n_l · B plus the incomplete batch */
     uint32_t pending;        /**< samples in the incomplete batch */
     uint32_t arena_bytes;    /**< float arena and bit arena the model needs */
-    uint32_t state_bytes;    /**< RAM state per model: weight bits, classifier bits, biases, absSum of every layer */
+    uint32_t state_bytes;    /**< RAM state per model: weight bits, classifiers (bits, or fp32 for he-normal), biases, absSum of every layer */
     uint32_t store_bytes;    /**< bytes of the weight store's records (latent weights, optimizer state, meta) */
 } tf_info;
 

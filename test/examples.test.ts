@@ -6,7 +6,7 @@ const example = (name: string) => new URL(`../examples/${name}`, import.meta.url
 
 describe('bundled examples', () => {
   it('every example parses', () => {
-    for (const f of ['mnist.ts', 'mnist-mcu.ts', 'fashion.ts', 'table1.ts']) expect(parseModelFile(example(f)).name).toMatch(/^\w+$/);
+    for (const f of ['mnist.ts', 'mnist-mcu.ts', 'fashion.ts', 'table1.ts', 'authors-variant.ts']) expect(parseModelFile(example(f)).name).toMatch(/^\w+$/);
   });
 
   it("examples/table1.ts reproduces the paper's Table 1 memory columns", () => {

@@ -154,7 +154,7 @@ describe.each(MODELS)('tf_learn on $name', (ir) => {
     const ram = (name: string): number => planned.memory.parts.filter((p) => p.name.includes(name)).reduce((t, p) => t + p.bytes, 0);
     expect(Number(shape[1])).toBe(learnSteps(ir));
     expect(Number(shape[2])).toBe(4 * (planned.arenaFloats + planned.bitArenaWords));
-    expect(Number(shape[3])).toBe(ram('weight bits') + ram('classifier bits') + ram(' bias') + ram('absSum'));
+    expect(Number(shape[3])).toBe(ram('weight bits') + ram('classifier') + ram(' bias') + ram('absSum'));
     expect(Number(shape[4])).toBe(planned.storeFloats * 4);
 
     // Three sessions over one store file: the stream continues at info.samples, a lost

@@ -1,6 +1,7 @@
 /**
  * The property behind the product: for many model shapes — widths straddling
- * word boundaries, slices 1–4, both optimizers, both encodings, batch 1 and > 1 —
+ * word boundaries, slices 1–4, both optimizers, both encodings, batch 1 and > 1, every block
+ * schedule, both classifiers, both bias initialisations with and without the clamp —
  * firmware on every target reaches the simulator's exact state at every
  * checkpoint. Real cross compiler, real QEMU.
  */
@@ -29,8 +30,10 @@ interface Shape {
   encoding: 'u8' | 'bits';
   optimizer: OptimizerIR;
   batch: number;
-  schedule: 'cyclic' | 'all';
+  schedule: 'cyclic' | 'all' | 'freeze-diagonal';
   gate: 'symmetric' | 'relu';
+  /** The authors' variant (semantics §5.1, §5.3, §8.9–10); absent: tinyfoa's defaults. */
+  variant?: { classifier?: 'sign' | 'he-normal'; bias?: { init: 'zero' | 'uniform'; clamp: boolean }; samplesPerEpoch?: number };
 }
 
 const SHAPES: Shape[] = [
@@ -55,6 +58,13 @@ const SHAPES: Shape[] = [
   { features: 48, units: [40, 24], classes: 8, slices: 2, encoding: 'u8', optimizer: adam(0.002), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
   { features: 65, units: [66], classes: 3, slices: 3, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: 'all', gate: 'relu' },
   { features: 100, units: [50, 25, 12], classes: 4, slices: 2, encoding: 'bits', optimizer: sgd(0.05), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+  // The authors' variant: all of it, then each option on other shapes. samplesPerEpoch is small
+  // so that the freeze-diagonal schedule passes several epochs (frozen blocks) within the steps.
+  { features: 33, units: [40, 17], classes: 4, slices: 2, encoding: 'u8', optimizer: sgd(0.5), batch: 1, schedule: 'freeze-diagonal', gate: 'relu', variant: { classifier: 'he-normal', bias: { init: 'uniform', clamp: true }, samplesPerEpoch: 7 } },
+  { features: 65, units: [33], classes: 10, slices: 3, encoding: 'bits', optimizer: adam(0.01), batch: 1, schedule: 'freeze-diagonal', gate: 'symmetric', variant: { samplesPerEpoch: 5 } },
+  { features: 31, units: [64, 31], classes: 3, slices: 2, encoding: 'u8', optimizer: adam(0.001), batch: 3, schedule: 'cyclic', gate: 'relu', variant: { classifier: 'he-normal', bias: { init: 'uniform', clamp: false } } },
+  { features: 64, units: [65], classes: 5, slices: 4, encoding: 'bits', optimizer: sgd(2), batch: 2, schedule: 'cyclic', gate: 'symmetric', variant: { bias: { init: 'zero', clamp: true } } },
+  { features: 32, units: [33, 9], classes: 6, slices: 1, encoding: 'bits', optimizer: adam(0.05), batch: 1, schedule: 'all', gate: 'symmetric', variant: { classifier: 'he-normal', bias: { init: 'uniform', clamp: true } } },
 ];
 
 function irOf(s: Shape, i: number): ModelIR {
@@ -75,6 +85,9 @@ function irOf(s: Shape, i: number): ModelIR {
       // Every third shape reads its hidden inputs at the layer below's scale (semantics §7).
       inputScale: i % 3 === 2 ? 'layer' : 'fixed',
       algorithm: 'tinyfoa',
+      ...(s.variant?.classifier ? { classifier: s.variant.classifier } : {}),
+      ...(s.variant?.bias ? { bias: s.variant.bias } : {}),
+      ...(s.variant?.samplesPerEpoch ? { samplesPerEpoch: s.variant.samplesPerEpoch } : {}),
     },
   };
 }
@@ -105,6 +118,9 @@ describe('firmware equals the simulator bit for bit', () => {
   it('covers the required space of shapes', () => {
     expect(SHAPES.length).toBeGreaterThanOrEqual(20);
     expect(new Set(SHAPES.map((s) => s.slices))).toEqual(new Set([1, 2, 3, 4]));
+    expect(new Set(SHAPES.map((s) => s.schedule))).toEqual(new Set(['cyclic', 'all', 'freeze-diagonal']));
+    expect(new Set(SHAPES.map((s) => s.variant?.classifier ?? 'sign'))).toEqual(new Set(['sign', 'he-normal']));
+    expect(SHAPES.some((s) => s.variant?.bias?.init === 'uniform') && SHAPES.some((s) => s.variant?.bias?.clamp)).toBe(true);
     expect(new Set(SHAPES.map((s) => s.optimizer.kind))).toEqual(new Set(['sgd', 'adam']));
     expect(new Set(SHAPES.map((s) => s.encoding))).toEqual(new Set(['u8', 'bits']));
     expect(SHAPES.some((s) => s.batch === 1) && SHAPES.some((s) => s.batch > 1)).toBe(true);
@@ -114,7 +130,9 @@ describe('firmware equals the simulator bit for bit', () => {
 
   SHAPES.forEach((shape, i) => {
     const ir = irOf(shape, i);
-    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${shape.schedule} ${shape.gate}`;
+    const v = shape.variant;
+    const variant = v ? ` ${v.classifier ?? 'sign'} bias-${v.bias?.init ?? 'zero'}${v.bias?.clamp ? '-clamp' : ''}` : '';
+    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${shape.schedule} ${shape.gate}${variant}`;
     it(`shape ${i}: ${label}`, async () => {
       // At least 50 update steps, spread over the layers, with a digest every 10 samples.
       const steps = 50 * shape.batch + shape.units.length * shape.batch;

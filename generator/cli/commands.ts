@@ -662,6 +662,23 @@ export function registerCommands(program: Command): void {
       else process.stdout.write(`${table1Markdown(report)}\nwritten to ${resolve(opts.out)}\n`);
     });
   bench
+    .command('variant')
+    .description(
+      "tinyfoa's defaults, the algorithm authors' variant and each single change (block schedule, gate, classifier, bias init, bias clamp, Adam 1e-4) on the same network, data and epochs: accuracy per layer, planned RAM, store bytes per step; writes variant.json and variant.md",
+    )
+    .requiredOption('-d, --data <set>', DATA_HELP)
+    .option('-o, --out <dir>', 'output folder', join('results', 'variant'))
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { data: string; out: string; json?: boolean }) => {
+      const data = loadDataset(opts.data);
+      const { runVariant, variantMarkdown } = await import('../bench/variant.ts');
+      const progress = createProgress(!opts.json);
+      const report = runVariant({ data, outDir: resolve(opts.out), onRow: (name, index, total) => progress.update(index, total, name) });
+      progress.done();
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${variantMarkdown(report)}\nwritten to ${resolve(opts.out)}\n`);
+    });
+  bench
     .command('perf')
     .description(
       'instructions per training sample and per prediction (QEMU -icount) of TinyFoA firmware and an fp32 backprop network of the same width on cortex-m3, m4 and m7, and their ratio; simulator ÷ native host speed; writes perf.json and perf.md',

@@ -4,7 +4,7 @@
  * simulator and the emitter both read it. There is no second description of a
  * model anywhere.
  */
-import type { Algorithm, BlockSchedule, GradientGate, InputEncoding, InputScale } from '../model/api.ts';
+import type { Algorithm, BlockSchedule, ClassifierKind, GradientGate, InputEncoding, InputScale } from '../model/api.ts';
 
 export interface SourcePosition {
   file: string;
@@ -49,7 +49,17 @@ export interface ModelIR {
     gradientGate: GradientGate;
     inputScale: InputScale;
     algorithm: Algorithm;
+    /** The local classifiers (§5.1); undefined: 'sign'. */
+    classifier?: ClassifierKind;
+    /** Bias initialisation and clamp (§5.3, §8.10); undefined: { init: 'zero', clamp: false }. */
+    bias?: { init: 'zero' | 'uniform'; clamp: boolean };
   };
+}
+
+/** The epoch of the `freeze-diagonal` schedule in update steps: floor(samplesPerEpoch / B) (§8.9). */
+export function epochSteps(ir: ModelIR): number {
+  const spe = ir.training.samplesPerEpoch ?? DEFAULT_SAMPLES_PER_EPOCH;
+  return Math.floor(spe / ir.training.batchSize);
 }
 
 /** The epoch length tf_learn counts when the model file names none (docs/semantics.md §13). */

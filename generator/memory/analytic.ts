@@ -206,6 +206,8 @@ export interface MemoryExtras {
   classifiersBinary: number;
   /** The same classifiers in fp32, as the authors' code holds them (4·C·ΣN). */
   classifiersFp32: number;
+  /** The classifiers as this model holds them: classifiersBinary for `classifier: 'sign'`, classifiersFp32 for `'he-normal'` (the planner's RAM figure). */
+  classifiersModel: number;
   /** A trainable fp32 output layer N_last → C with bias (BP, PEPITA without bias: 4·C less). */
   outputLayer: number;
   /** PEPITA's fixed feedback matrix F, fp32 (4·K0·C). */
@@ -229,6 +231,7 @@ export function extras(ir: ModelIR): MemoryExtras {
     biases: FP32 * H,
     classifiersBinary,
     classifiersFp32: FP32 * C * H,
+    classifiersModel: ir.training.classifier === 'he-normal' ? FP32 * C * H : classifiersBinary,
     outputLayer: FP32 * (C * NL + C),
     pepitaFeedback: FP32 * K0 * C,
     logits: FP32 * 2 * C,
@@ -238,7 +241,7 @@ export function extras(ir: ModelIR): MemoryExtras {
   };
   e.notes.push(
     'not in the paper figures: biases, classifiers/output layers, feedback matrices, logits, optimizer state',
-    `biases ${mb(e.biases)}; TinyFoA classifiers ${mb(e.classifiersBinary)} binary (${mb(e.classifiersFp32)} fp32); output layer ${mb(e.outputLayer)}; PEPITA F ${mb(e.pepitaFeedback)}`,
+    `biases ${mb(e.biases)}; TinyFoA classifiers ${mb(e.classifiersBinary)} binary (${mb(e.classifiersFp32)} fp32; this model's ${ir.training.classifier ?? 'sign'} classifiers ${mb(e.classifiersModel)}); output layer ${mb(e.outputLayer)}; PEPITA F ${mb(e.pepitaFeedback)}`,
     `Adam moments: one block ${mb(e.adamBlock)}, whole model ${mb(e.adamModel)}`,
   );
   return e;

@@ -41,8 +41,27 @@ export type Optimizer = SgdOptimizer | AdamOptimizer;
  * Which blocks of the layer in training are updated by one step:
  * - `cyclic`: one block per step, round-robin in row-major block order (the paper's memory model).
  * - `all`: every block, one after another, with the same sample (needs batchSize 1).
+ * - `freeze-diagonal`: the algorithm authors' schedule: every block but one diagonal block, which
+ *   stays frozen for an epoch of floor(samplesPerEpoch / batchSize) steps; epoch e freezes block
+ *   (e mod M, e mod M). Needs slices ≥ 2 and batchSize 1 (docs/semantics.md §8.9).
  */
-export type BlockSchedule = 'cyclic' | 'all';
+export type BlockSchedule = 'cyclic' | 'all' | 'freeze-diagonal';
+
+/**
+ * The fixed local classifier of each layer:
+ * - `sign`: ±β entries, one bit each (C·N_l bits). Default.
+ * - `he-normal`: fp32 entries drawn approximately normal with standard deviation β_l = sqrt(2/N_l),
+ *   as the algorithm authors' code holds them (C·N_l·4 bytes; docs/semantics.md §5.1).
+ */
+export type ClassifierKind = 'sign' | 'he-normal';
+
+/** How biases start and whether they are clamped (docs/semantics.md §5.3, §8.10). */
+export interface BiasSpec {
+  /** `zero` (default) or `uniform` in [−1/sqrt(K_l), 1/sqrt(K_l)), as the authors' fp32 layers start. */
+  init?: 'zero' | 'uniform';
+  /** Clamp every bias to [−1, 1] after each update, as the authors' code does. Default false. */
+  clamp?: boolean;
+}
 
 /**
  * Where the local error passes to the weights (the straight-through estimator's window):
@@ -96,6 +115,10 @@ export interface TrainingSpec {
   gradientGate?: GradientGate;
   /** Default `fixed`. */
   inputScale?: InputScale;
+  /** Default `sign`. */
+  classifier?: ClassifierKind;
+  /** Default `{ init: 'zero', clamp: false }`. */
+  bias?: BiasSpec;
   /** Default `tinyfoa`. */
   algorithm?: Algorithm;
 }

@@ -185,7 +185,8 @@ class Reader {
 const MODEL_FIELDS = ['name', 'input', 'classes', 'layers', 'training'] as const;
 const INPUT_FIELDS = ['features', 'encoding'] as const;
 const LAYER_FIELDS = ['units'] as const;
-const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'algorithm'] as const;
+const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'classifier', 'bias', 'algorithm'] as const;
+const BIAS_FIELDS = ['init', 'clamp'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 
@@ -479,9 +480,11 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     );
   }
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
-  const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all'] as const, 'cyclic');
+  const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all', 'freeze-diagonal'] as const, 'cyclic');
   const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
   const inputScale = r.choice(training, 'inputScale', 'training.inputScale', trainingNode, ['fixed', 'layer'] as const, 'fixed');
+  const classifier = r.choice(training, 'classifier', 'training.classifier', trainingNode, ['sign', 'he-normal'] as const, 'sign');
+  const bias = readBias(r, problems, training?.get('bias'));
   const algorithm = r.choice(training, 'algorithm', 'training.algorithm', trainingNode, ALGORITHMS, 'tinyfoa');
 
   let optimizer: OptimizerIR | undefined;
@@ -517,8 +520,28 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     }
   }
 
-  if (blockSchedule === 'all' && batchSize !== undefined && batchSize > 1) {
-    problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, "training.blockSchedule 'all' needs batchSize 1");
+  if ((blockSchedule === 'all' || blockSchedule === 'freeze-diagonal') && batchSize !== undefined && batchSize > 1) {
+    problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, `training.blockSchedule '${blockSchedule}' needs batchSize 1`);
+  }
+  if (algorithm !== undefined && algorithm !== 'tinyfoa') {
+    const tinyfoaOnly: [key: string, set: boolean, what: string][] = [
+      ['classifier', classifier !== undefined && classifier !== 'sign', `training.classifier '${classifier}'`],
+      ['bias', bias !== undefined && (bias.init !== 'zero' || bias.clamp), 'training.bias'],
+    ];
+    for (const [key, set, what] of tinyfoaOnly) {
+      if (set) {
+        problems.at(
+          training?.get(key)?.value.node ?? trainingNode,
+          `${what} applies to algorithm 'tinyfoa' only (the baselines keep their own classifiers and biases, docs/baselines.md); remove it or use algorithm 'tinyfoa'`,
+        );
+      }
+    }
+  }
+  if (blockSchedule === 'freeze-diagonal' && slices === 1) {
+    problems.at(
+      training?.get('blockSchedule')?.value.node ?? trainingNode,
+      "training.blockSchedule 'freeze-diagonal' needs slices 2 or more (with one block it would freeze every weight); use 'cyclic' or more slices",
+    );
   }
 
   // slices against every layer's shape (semantics §3).
@@ -551,6 +574,8 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     blockSchedule === undefined ||
     gradientGate === undefined ||
     inputScale === undefined ||
+    classifier === undefined ||
+    bias === undefined ||
     algorithm === undefined ||
     optimizer === undefined
   ) {
@@ -562,6 +587,41 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     input: { features, encoding },
     classes,
     layers: buildLayers(features, units, slices),
-    training: { slices, optimizer, batchSize, epochsPerLayer, samplesPerEpoch, seed, blockSchedule, gradientGate, inputScale, algorithm },
+    training: {
+      slices,
+      optimizer,
+      batchSize,
+      epochsPerLayer,
+      samplesPerEpoch,
+      seed,
+      blockSchedule,
+      gradientGate,
+      inputScale,
+      algorithm,
+      ...(classifier !== 'sign' ? { classifier } : {}),
+      ...(bias.init !== 'zero' || bias.clamp ? { bias } : {}),
+    },
   };
+}
+
+/** training.bias: `{ init?: 'zero' | 'uniform', clamp?: boolean }`, both optional. */
+function readBias(
+  r: Reader,
+  problems: Problems,
+  entry: { key: Node; value: Lit } | undefined,
+): { init: 'zero' | 'uniform'; clamp: boolean } | undefined {
+  if (!entry) return { init: 'zero', clamp: false };
+  const props = r.object(entry.value, 'training.bias', BIAS_FIELDS, entry.key);
+  if (!props) return undefined;
+  const init = r.choice(props, 'init', 'training.bias.init', entry.value.node, ['zero', 'uniform'] as const, 'zero');
+  const clampEntry = props.get('clamp');
+  let clamp: boolean | undefined = false;
+  if (clampEntry) {
+    if (clampEntry.value.kind === 'boolean') clamp = clampEntry.value.value;
+    else {
+      problems.at(clampEntry.value.node, 'training.bias.clamp must be true or false');
+      clamp = undefined;
+    }
+  }
+  return init === undefined || clamp === undefined ? undefined : { init, clamp };
 }

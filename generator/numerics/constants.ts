@@ -3,7 +3,7 @@
  * The simulator uses them directly; the planner emits them into C as exact
  * hexadecimal literals, so neither side re-derives them.
  */
-import type { LayerIR, ModelIR } from '../ir/ir.ts';
+import { epochSteps, type LayerIR, type ModelIR } from '../ir/ir.ts';
 import { div, f32, sqrt, sub } from './f32.ts';
 
 export interface LayerConstants {
@@ -31,6 +31,10 @@ export interface ModelConstants {
   gateLow: number;
   /** f32(batchSize). */
   batch: number;
+  /** E = floor(samplesPerEpoch / B): the epoch of the `freeze-diagonal` schedule in steps (§8.9). */
+  epochSteps: number;
+  /** Biases clamped to [−1, 1] after each update (`bias.clamp`, §8.10). */
+  biasClamp: boolean;
   layers: LayerConstants[];
 }
 
@@ -57,6 +61,8 @@ export function modelConstants(ir: ModelIR): ModelConstants {
     epsilon: opt.kind === 'adam' ? f32(opt.epsilon) : 0,
     gateLow: ir.training.gradientGate === 'symmetric' ? -1 : 0,
     batch: f32(ir.training.batchSize),
+    epochSteps: epochSteps(ir),
+    biasClamp: ir.training.bias?.clamp ?? false,
     layers: ir.layers.map(layerConstants),
   };
 }

@@ -3,6 +3,7 @@
 export const STREAM_CLASSIFIER = 1;
 export const STREAM_WEIGHTS = 2;
 export const STREAM_SHUFFLE = 3;
+export const STREAM_BIAS = 4;
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
 
@@ -42,6 +43,16 @@ export class Stream {
   /** f32(next() >>> 8) · 2^-24: exact, in [0, 1). */
   uniform(): number {
     return (this.next() >>> 8) * 2 ** -24;
+  }
+
+  /**
+   * Approximately standard normal (semantics §4): the Irwin–Hall sum of 12 uniforms of 20 bits,
+   * S = Σ (next() >>> 12) < 2^24 exact, then f32(S − 6·2^20) · 2^-20, exact. In [−6, 6).
+   */
+  normal(): number {
+    let s = 0;
+    for (let r = 0; r < 12; r++) s += this.next() >>> 12;
+    return (s - 6 * 2 ** 20) * 2 ** -20;
   }
 
   /** floor(next() · n / 2^32), for 1 ≤ n ≤ 2^21 (exact in double). */

@@ -7,7 +7,8 @@
 import { DEFAULT_NOR, NOR_PRESETS, planNorLayout, type NorGeometry, type NorLayout } from '../memory/nor.ts';
 import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import { layerBlocks, learnSteps } from '../ir/ir.ts';
+import type { BlockSchedule } from '../model/api.ts';
+import { epochSteps, layerBlocks, learnSteps } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
 import { wordsFor } from '../numerics/bits.ts';
 import { modelConstants } from '../numerics/constants.ts';
@@ -31,10 +32,16 @@ export interface PlannedLayer {
   beta: string;
   omega: string;
   count: string;
+  /** Words of the sign classifier's bit matrix; 0 with the he-normal classifier. */
   classifierWords: number;
+  /** Floats of the he-normal classifier (C·N_l); 0 with the sign classifier. */
+  classifierFloats: number;
+  /** The C initialisers of tf_layer.classifier_bits and .classifier_weights: a symbol or NULL. */
+  classifierBitsRef: string;
+  classifierWeightsRef: string;
   weightBitWords: number;
   absSumFloats: number;
-  names: { rows: string; cols: string; classifier: string; bits: string; bias: string; absSum: string };
+  names: { rows: string; cols: string; classifier: string; classifierWeights: string; bits: string; bias: string; absSum: string };
 }
 
 /** Where the weight store lives (docs/store.md): a RAM array, a file (stdio), or one the firmware project defines. */
@@ -143,9 +150,15 @@ export interface PlannedModel {
   storePlan: StorePlan;
   encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
   optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
-  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL';
+  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_FREEZE_DIAGONAL';
+  /** tf_model.epoch_steps: the freeze-diagonal epoch in steps (semantics §8.9); 0 for the other schedules. */
+  epochSteps: number;
   /** TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (semantics §7). */
   inputScale: string;
+  classifier: 'TF_CLASSIFIER_SIGN' | 'TF_CLASSIFIER_HE_NORMAL';
+  biasInit: 'TF_BIAS_ZERO' | 'TF_BIAS_UNIFORM';
+  /** tf_model.bias_clamp: 1 or 0. */
+  biasClamp: number;
   constants: { gammaIn: string; lr: string; beta1: string; beta2: string; c1: string; c2: string; eps: string; gateLow: string };
   layers: PlannedLayer[];
   /** Floats of each weight-store record, layer-major, records M² + 2 per layer (blocks, bias, meta). */
@@ -272,6 +285,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     );
   }
 
+  const heNormal = ir.training.classifier === 'he-normal';
   const layers: PlannedLayer[] = ir.layers.map((l, i) => {
     const c = k.layers[i]!;
     const base = `${prefix}_l${i}`;
@@ -279,6 +293,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
       rows: `${base}_rows`,
       cols: `${base}_cols`,
       classifier: `${base}_classifier`,
+      classifierWeights: `${base}_classifier_w`,
       bits: `${base}_bits`,
       bias: `${base}_bias`,
       absSum: `${base}_abs_sum`,
@@ -293,7 +308,10 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
       beta: cFloatLiteral(c.beta),
       omega: cFloatLiteral(c.omega),
       count: cFloatLiteral(c.count),
-      classifierWords: ir.classes * wordsFor(l.units),
+      classifierWords: heNormal ? 0 : ir.classes * wordsFor(l.units),
+      classifierFloats: heNormal ? ir.classes * l.units : 0,
+      classifierBitsRef: heNormal ? 'NULL' : names.classifier,
+      classifierWeightsRef: heNormal ? names.classifierWeights : 'NULL',
       weightBitWords: l.units * wordsFor(l.inputs),
       absSumFloats: m2,
       names,
@@ -363,7 +381,9 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     { name: 'bit arena', bytes: bitArena * 4, region: 'ram' },
     ...layers.flatMap((l) => [
       { name: `layer ${l.index} weight bits`, bytes: l.weightBitWords * 4, region: 'ram' as const },
-      { name: `layer ${l.index} classifier bits`, bytes: l.classifierWords * 4, region: 'ram' as const },
+      heNormal
+        ? { name: `layer ${l.index} classifier (fp32)`, bytes: l.classifierFloats * 4, region: 'ram' as const }
+        : { name: `layer ${l.index} classifier bits`, bytes: l.classifierWords * 4, region: 'ram' as const },
       { name: `layer ${l.index} bias`, bytes: l.units * 4, region: 'ram' as const },
       { name: `layer ${l.index} absSum`, bytes: l.absSumFloats * 4, region: 'ram' as const },
     ]),
@@ -391,7 +411,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     ['the weight store', storeFloats * 4],
     ...layers.flatMap((l): [string, number][] => [
       [`layer ${l.index}'s weight bits`, l.weightBitWords * 4],
-      [`layer ${l.index}'s classifier bits`, l.classifierWords * 4],
+      [`layer ${l.index}'s classifier`, (l.classifierWords + l.classifierFloats) * 4],
     ]),
     ['the RAM of the plan', workingSet + storeFloats * 4],
   ]);
@@ -415,8 +435,12 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     storePlan,
     encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
-    schedule: ir.training.blockSchedule === 'all' ? 'TF_SCHEDULE_ALL' : 'TF_SCHEDULE_CYCLIC',
+    schedule: scheduleEnum(ir.training.blockSchedule),
+    epochSteps: ir.training.blockSchedule === 'freeze-diagonal' ? epochSteps(ir) : 0,
     inputScale: ir.training.inputScale === 'layer' ? 'TF_INPUT_SCALE_LAYER' : 'TF_INPUT_SCALE_FIXED',
+    classifier: heNormal ? 'TF_CLASSIFIER_HE_NORMAL' : 'TF_CLASSIFIER_SIGN',
+    biasInit: ir.training.bias?.init === 'uniform' ? 'TF_BIAS_UNIFORM' : 'TF_BIAS_ZERO',
+    biasClamp: ir.training.bias?.clamp ? 1 : 0,
     constants: {
       gammaIn: cFloatLiteral(k.gammaIn),
       lr: cFloatLiteral(k.learningRate),
@@ -503,4 +527,18 @@ export function checkPlannedFit(planned: PlannedModel, fit: FitMode): void {
       `(${big.map((p) => `${p.name} ${fmt(p.bytes)}`).join(', ')}, …) but there are ${fmt(limit.bytes)}; ${advice.join(', ')}` +
       (fit === 'device' ? ' (to build it for the emulator anyway, which has more memory than the part, pass --fit emulator)' : ''),
   );
+}
+
+/** tf_model.schedule of a block schedule (semantics §8.9). */
+function scheduleEnum(schedule: BlockSchedule): PlannedModel['schedule'] {
+  switch (schedule) {
+    case 'cyclic':
+      return 'TF_SCHEDULE_CYCLIC';
+    case 'all':
+      return 'TF_SCHEDULE_ALL';
+    case 'freeze-diagonal':
+      return 'TF_SCHEDULE_FREEZE_DIAGONAL';
+    default:
+      return assertNever(schedule);
+  }
 }

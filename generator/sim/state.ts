@@ -11,7 +11,7 @@ import { modelConstants, type ModelConstants } from '../numerics/constants.ts';
 import { Crc32 } from '../numerics/crc32.ts';
 import { exp32 } from '../numerics/exp32.ts';
 import { add, clamp1, div, f32, mul, sqrt, sub } from '../numerics/f32.ts';
-import { STREAM_CLASSIFIER, STREAM_WEIGHTS, Stream } from '../numerics/prng.ts';
+import { STREAM_BIAS, STREAM_CLASSIFIER, STREAM_WEIGHTS, Stream } from '../numerics/prng.ts';
 
 /** binary32 rounding, for the hot loops (the same operation as numerics/f32.ts, without a call). */
 const fr = Math.fround;
@@ -56,6 +56,8 @@ export interface LayerState {
   /** C × N bit matrix, semantics §5.1. */
   classifier: Uint32Array;
   classifierRowWords: number;
+  /** C × N f32 matrix of the `he-normal` classifier (§5.1), row-major; null for `sign`. */
+  classifierWeights: Float32Array | null;
   /** Latent weights, block by block (semantics §3 order). */
   weights: Float32Array;
   /** The same memory as `weights`, as binary32 bit patterns. */
@@ -136,6 +138,7 @@ export class TinyFoaModel {
     const classifierStream = new Stream(seed, STREAM_CLASSIFIER);
     const weightStream = new Stream(seed, STREAM_WEIGHTS);
     const adam = ir.training.optimizer.kind === 'adam';
+    const heNormal = ir.training.classifier === 'he-normal';
 
     this.layers = ir.layers.map((layer) => {
       const blocks = layerBlocks(layer);
@@ -160,8 +163,9 @@ export class TinyFoaModel {
         ir: layer,
         blocks,
         blockOffset,
-        classifier: new Uint32Array(classes * classifierRowWords),
+        classifier: new Uint32Array(heNormal ? 0 : classes * classifierRowWords),
         classifierRowWords,
+        classifierWeights: heNormal ? new Float32Array(classes * layer.units) : null,
         weights,
         weightBits: new Int32Array(weights.buffer),
         bias: new Float32Array(layer.units),
@@ -174,13 +178,23 @@ export class TinyFoaModel {
       };
     });
 
-    // §5.1 classifier signs, all layers first.
-    for (const ls of this.layers) {
+    // §5.1 classifier signs (or he-normal entries), all layers first.
+    this.layers.forEach((ls, l) => {
+      const beta = this.constants.layers[l]!.beta;
       for (let c = 0; c < classes; c++) {
         for (let i = 0; i < ls.ir.units; i++) {
-          if (classifierStream.next() >>> 31) ls.classifier[c * ls.classifierRowWords + (i >>> 5)]! |= 1 << (i & 31);
+          if (ls.classifierWeights) ls.classifierWeights[c * ls.ir.units + i] = mul(classifierStream.normal(), beta);
+          else if (classifierStream.next() >>> 31) ls.classifier[c * ls.classifierRowWords + (i >>> 5)]! |= 1 << (i & 31);
         }
       }
+    });
+    // §5.3 uniform biases.
+    if (ir.training.bias?.init === 'uniform') {
+      const biasStream = new Stream(seed, STREAM_BIAS);
+      this.layers.forEach((ls, l) => {
+        const omega = this.constants.layers[l]!.omega;
+        for (let j = 0; j < ls.bias.length; j++) ls.bias[j] = mul(sub(mul(biasStream.uniform(), 2), 1), omega);
+      });
     }
     // §5.2 latent weights.
     this.layers.forEach((ls, l) => {
@@ -374,6 +388,18 @@ export class TinyFoaModel {
     const a = new Float32Array(c);
     let active = 0;
     for (let w = 0; w < out.bits.length; w++) active += popcount32(out.bits[w]!);
+    if (ls.classifierWeights) {
+      // he-normal (§7.6–7): t_c = Σ over the fired units of W_{c,i}, a_c = mul(γ_l, t_c).
+      const n = ls.ir.units;
+      for (let cls = 0; cls < c; cls++) {
+        let t = 0;
+        for (let i = 0; i < n; i++) if (getBit(out.bits, 0, i)) t = add(t, ls.classifierWeights[cls * n + i]!);
+        const v = mul(out.gamma, t);
+        if (!Number.isFinite(v)) throw new TrainingError(Status.NONFINITE, `layer ${l}: logit ${cls} is ${v}`);
+        a[cls] = v;
+      }
+      return a;
+    }
     const scale = mul(out.gamma, this.constants.layers[l]!.beta);
     for (let cls = 0; cls < c; cls++) {
       const base = cls * ls.classifierRowWords;
@@ -406,8 +432,20 @@ export class TinyFoaModel {
   activeBlocks(l: number): number[] {
     const ls = this.layers[l]!;
     const m2 = ls.blocks.length;
-    if (this.ir.training.blockSchedule === 'all') return ls.blocks.map((b) => b.index);
-    return [ls.steps % m2];
+    const schedule = this.ir.training.blockSchedule;
+    switch (schedule) {
+      case 'cyclic':
+        return [ls.steps % m2];
+      case 'all':
+        return ls.blocks.map((b) => b.index);
+      case 'freeze-diagonal': {
+        const slices = this.ir.training.slices;
+        const e = Math.floor(ls.steps / this.constants.epochSteps) % slices;
+        return ls.blocks.map((b) => b.index).filter((k) => k !== e * slices + e);
+      }
+      default:
+        return assertNever(schedule);
+    }
   }
 
   /**
@@ -474,6 +512,12 @@ export class TinyFoaModel {
       const zi = out.z[i]!;
       if (!(zi > gateLow && zi < 1)) continue;
       let d = 0;
+      const cw = ls.classifierWeights;
+      if (cw) {
+        for (let c = 0; c < classes; c++) d = add(d, mul(da[c]!, cw[c * n + i]!));
+        dz[i] = d;
+        continue;
+      }
       const word = i >>> 5;
       const shift = i & 31;
       for (let c = 0; c < classes; c++) {
@@ -566,7 +610,7 @@ export class TinyFoaModel {
     const gb = this.gradBias;
     for (let i = 0; i < gb.length; i++) gb[i] = div(gb[i]!, batch);
     const bias = ls.bias.slice();
-    const biasRec = this.optimize(bias, gb, ls.adam[ls.blocks.length], false);
+    const biasRec = this.optimize(bias, gb, ls.adam[ls.blocks.length], this.constants.biasClamp);
 
     const all = [...newWeights, bias, ...newAdam.flatMap((r) => [r.m, r.v]), ...(biasRec ? [biasRec.m, biasRec.v] : [])];
     if (!all.every(isFiniteArray)) {
@@ -682,7 +726,11 @@ export class TinyFoaModel {
     }
     const gb = this.gradBias;
     const bias = new Float32Array(gb.length);
-    for (let i = 0; i < gb.length; i++) bias[i] = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+    const biasClamp = this.constants.biasClamp;
+    for (let i = 0; i < gb.length; i++) {
+      const b = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+      bias[i] = biasClamp ? clamp1(b) : b;
+    }
     if (!finite || !isFiniteArray(bias)) {
       throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
     }
@@ -768,7 +816,7 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     switch (name) {
       case 'classifier':
-        return u32Bytes(ls.classifier);
+        return ls.classifierWeights ? f32Bytes(ls.classifierWeights) : u32Bytes(ls.classifier);
       case 'weights':
         return f32Bytes(ls.weights);
       case 'bias':

@@ -572,7 +572,16 @@ static void test_descriptor_checks(void) {
              TF_ERR_STATE, 14);
     BAD_CASE(bad.batch_size = 0, TF_ERR_STATE, 15);
     BAD_CASE(bad.gate_low = 1.0f, TF_ERR_STATE, 16);
-    BAD_CASE(bad.input_scale = 2, TF_ERR_STATE, 17);
+    BAD_CASE(bad.input_scale = 2, TF_ERR_STATE, 25);
+    /* the options of the authors' variant (§5.1, §5.3, §8.9–10) */
+    BAD_CASE((bad.schedule = TF_SCHEDULE_FREEZE_DIAGONAL, bad.batch_size = 2, bad.epoch_steps = 5), TF_ERR_STATE, 17);
+    BAD_CASE((bad.schedule = TF_SCHEDULE_FREEZE_DIAGONAL, bad.batch_size = 1, bad.epoch_steps = 0), TF_ERR_STATE, 18);
+    BAD_CASE(bad.schedule = 4, TF_ERR_STATE, 19);
+    BAD_CASE(bad.classifier = 2, TF_ERR_STATE, 20);
+    BAD_CASE(bad.bias_init = 2, TF_ERR_STATE, 21);
+    BAD_CASE(bad.bias_clamp = 2, TF_ERR_STATE, 22);
+    BAD_CASE(bad.classifier = TF_CLASSIFIER_HE_NORMAL, TF_ERR_NULL, 23); /* classifier_weights NULL */
+    BAD_CASE(layers[0].classifier_bits = NULL, TF_ERR_NULL, 24);
 #undef BAD_CASE
 }
 
