@@ -30,6 +30,7 @@ function irOf(training: Partial<ModelIR['training']>, units = [24, 12], slices =
       seed: 7,
       blockSchedule: 'cyclic',
       gradientGate: 'symmetric',
+      inputScale: 'fixed',
       algorithm: 'tinyfoa',
       ...training,
     },
