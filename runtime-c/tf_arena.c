@@ -48,6 +48,13 @@ int tf_arena_layout_of(const tf_model *model, tf_arena_layout *out) {
     off += units_max;
     out->logits = off;
     off += model->classes;
+    out->run_block = off;
+    out->run_bias = off;
+    if (model->schedule == TF_SCHEDULE_RUNS) {
+        off += per * block_max + tail;
+        out->run_bias = off;
+        off += per * units_max + tail;
+    }
     out->floats = off;
     out->vec_words = vec;
     out->words = 2u * vec;

@@ -23,8 +23,10 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
         return TF_ERR_NULL;
     }
     if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
-        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_ALL ||
-        (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
+        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_RUNS ||
+        (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) ||
+        ((m->schedule == TF_SCHEDULE_RUNS) ? (m->run_steps == 0u || m->run_steps > 65535u) : (m->run_steps != 0u)) ||
+        !(m->gate_low < 1.0f) ||
         !tf_is_finite_f32(m->gate_low)) {
         return TF_ERR_STATE;
     }
@@ -75,6 +77,7 @@ static uint32_t tf_head_hash(const tf_model *m) {
     h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->run_steps);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix(h, tf_f32_to_bits(m->lr));
@@ -132,6 +135,7 @@ static uint32_t tf_shape_hash(const tf_model *m) {
     h = tf_mix(h, (uint32_t)m->num_layers | ((uint32_t)m->slices << 8) | ((uint32_t)m->optimizer << 16) |
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
+    h = tf_mix(h, m->run_steps);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
@@ -160,7 +164,8 @@ tf_status tf_check_model(const tf_model *m) {
         return TF_ERR_STATE;
     }
     if (m->layers == NULL || m->store == NULL || m->num_layers == 0u || m->batch_size == 0u ||
-        m->batch_layer >= m->num_layers || m->batch_fill >= m->batch_size ||
+        m->batch_layer >= m->num_layers || m->batch_fill >= m->batch_size || m->run_layer >= m->num_layers ||
+        (m->run_open != 0u && (m->run_open != 1u || m->schedule != TF_SCHEDULE_RUNS)) ||
         tf_head_hash(m) != m->head_check || tf_descriptor_hash(m, m->head_check) != m->descriptor_check) {
         return TF_ERR_DESCRIPTOR;
     }
@@ -241,6 +246,9 @@ static uint32_t tf_model_check(const tf_model *m) {
     uint32_t i;
     for (i = 0; i < 17u; i++) {
         crc = tf_crc_u32(crc, head[i]);
+    }
+    if (m->schedule == TF_SCHEDULE_RUNS) {
+        crc = tf_crc_u32(crc, m->run_steps); /* the other schedules' words are unchanged */
     }
     for (i = 0; i < m->num_layers; i++) {
         const tf_layer *layer = &m->layers[i];
@@ -381,6 +389,8 @@ tf_status tf_init(tf_model *m) {
     m->ready = 0u;
     m->batch_fill = 0u;
     m->batch_layer = 0u;
+    m->run_open = 0u;
+    m->run_layer = 0u;
     if (tf_numerics_faults() != 0u) {
         return TF_ERR_NUMERICS;
     }
@@ -464,6 +474,8 @@ tf_status tf_resume(tf_model *m, int *out_resumed) {
     }
     m->ready = 0u;
     m->batch_fill = 0u;
+    m->run_open = 0u; /* steps of a run not written back are lost: resume at the last commit (§8.12) */
+    m->run_layer = 0u;
     tf_make_classifiers(m);
     for (l = 0; l < m->num_layers; l++) {
         int found = 0;
@@ -609,6 +621,52 @@ tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t
 /* Update step (§8.8–11)                                                                       */
 /* ----------------------------------------------------------------------------------------- */
 
+/* Record r (a block or the bias) of layer l as the state holds it: the open run's copy in the
+ * arena (§8.12), or the store's. */
+static tf_status tf_load_record(const tf_model *m, const tf_arena_layout *lay, uint8_t l, uint32_t r, float *dst) {
+    if (tf_run_holds(m, l, r)) {
+        const uint32_t blocks = (uint32_t)m->slices * m->slices;
+        memcpy(dst, m->arena + ((r == blocks) ? lay->run_bias : lay->run_block),
+               (size_t)tf_record_floats(m, l, r) * sizeof(float));
+        return TF_OK;
+    }
+    return tf_store_read(m, l, r, dst);
+}
+
+/* Schedule runs (§8.12): writes the open run's block and bias records and the meta record, and
+ * commits. On a store failure the transaction is discarded and the run stays open. */
+static tf_status tf_run_write_back(tf_model *m, const tf_arena_layout *lay) {
+    const uint8_t l = m->run_layer;
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    if (m->run_open == 0u) {
+        return TF_OK;
+    }
+    if (tf_store_write(m, l, tf_step_block(m, m->layers[l].steps), m->arena + lay->run_block) != TF_OK ||
+        tf_store_write(m, l, blocks, m->arena + lay->run_bias) != TF_OK ||
+        tf_store_write_meta(m, l, m->layers[l].steps, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
+        tf_store_discard(m, l);
+        return TF_ERR_STORE;
+    }
+    m->run_open = 0u;
+    return TF_OK;
+}
+
+tf_status tf_flush(tf_model *m) {
+    tf_arena_layout lay;
+    tf_status st;
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (!tf_arena_layout_of(m, &lay)) {
+        return TF_ERR_STATE;
+    }
+    return tf_run_write_back(m, &lay);
+}
+
 /* Where the averaged gradient ḡ = div(G, f32(B)) of the step comes from. */
 typedef struct tf_grad_source {
     const float *acc_block; /* batch > 1: G of the block being updated */
@@ -738,6 +796,19 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
     return tf_is_finite_f32(bound);
 }
 
+/* A failed write of a step. When the step closed a run whose earlier steps were only in the
+ * arena, the store is behind the RAM state: the model is left uninitialised, and tf_resume
+ * restarts at the last commit (§8.12). */
+static tf_status tf_fail_run_store(tf_model *m, const tf_arena_layout *lay, uint8_t l, int was_open) {
+    if (was_open) {
+        tf_store_discard(m, l);
+        m->run_open = 0u;
+        m->ready = 0u;
+        return TF_ERR_STORE;
+    }
+    return tf_fail_store(m, lay, l);
+}
+
 /*
  * One update step of layer l. Every new value is checked before anything is written (§8.11):
  * the bias record is computed first and kept in the arena; with several blocks (schedule
@@ -748,8 +819,11 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
 static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t l, const tf_grad_source *g) {
     tf_layer *layer = &m->layers[l];
     const uint32_t blocks = (uint32_t)m->slices * m->slices;
-    const uint32_t first = (m->schedule == TF_SCHEDULE_CYCLIC) ? layer->steps % blocks : 0u;
-    const uint32_t count = (m->schedule == TF_SCHEDULE_CYCLIC) ? 1u : blocks;
+    const uint32_t first = (m->schedule == TF_SCHEDULE_ALL) ? 0u : tf_step_block(m, layer->steps);
+    const uint32_t count = (m->schedule == TF_SCHEDULE_ALL) ? blocks : 1u;
+    /* Schedule runs (§8.12): a step that does not end its run keeps its records in the arena. */
+    const int keep = (m->schedule == TF_SCHEDULE_RUNS) && ((layer->steps + 1u) % m->run_steps != 0u);
+    const int was_open = tf_run_holds(m, l, blocks);
     const uint32_t row_words = tf_words_for(layer->inputs);
     float *rec = m->arena + lay->record;
     float *brec = m->arena + lay->bias_record;
@@ -757,7 +831,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     float abs_sum = 0.0f;
     uint32_t k;
 
-    if (tf_store_read(m, l, blocks, brec) != TF_OK) {
+    if (tf_load_record(m, lay, l, blocks, brec) != TF_OK) {
         return TF_ERR_STORE;
     }
     if (!tf_update_bias(m, layer, brec, g)) {
@@ -775,14 +849,14 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     }
     for (k = first; k < first + count; k++) {
         const tf_block b = tf_block_of(layer, m->slices, k);
-        if (tf_store_read(m, l, k, rec) != TF_OK) {
+        if (tf_load_record(m, lay, l, k, rec) != TF_OK) {
             return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
         if (!tf_update_block(m, l, k, rec, g, bits, &abs_sum)) {
             if (k == first) {
                 /* Nothing written yet; the bits this pass set go back to the stored block's. */
                 if (bits != NULL) {
-                    if (tf_store_read(m, l, k, rec) != TF_OK) {
+                    if (tf_load_record(m, lay, l, k, rec) != TF_OK) {
                         m->ready = 0u;
                         return TF_ERR_STORE;
                     }
@@ -796,8 +870,10 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             m->ready = 0u;
             return TF_ERR_NONFINITE;
         }
-        if (tf_store_write(m, l, k, rec) != TF_OK) {
-            return tf_fail_store(m, lay, l);
+        if (keep) {
+            memcpy(m->arena + lay->run_block, rec, (size_t)tf_record_floats(m, l, k) * sizeof(float));
+        } else if (tf_store_write(m, l, k, rec) != TF_OK) {
+            return tf_fail_run_store(m, lay, l, was_open);
         }
         if (bits != NULL) {
             layer->abs_sum[k] = abs_sum;
@@ -806,9 +882,16 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
                                 &layer->abs_sum[k]);
         }
     }
-    if (tf_store_write(m, l, blocks, brec) != TF_OK ||
-        tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
-        return tf_fail_store(m, lay, l);
+    if (keep) {
+        memcpy(m->arena + lay->run_bias, brec, (size_t)tf_record_floats(m, l, blocks) * sizeof(float));
+        m->run_open = 1u;
+        m->run_layer = l;
+    } else if (tf_store_write(m, l, blocks, brec) != TF_OK ||
+               tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK ||
+               tf_store_commit(m, l) != TF_OK) {
+        return tf_fail_run_store(m, lay, l, was_open);
+    } else {
+        m->run_open = 0u;
     }
     layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
     memcpy(layer->bias, brec, (size_t)layer->units * sizeof(float));
@@ -853,6 +936,12 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     if (st != TF_OK) {
         return st;
     }
+    if (m->run_open != 0u && m->run_layer != l) {
+        st = tf_run_write_back(m, &lay); /* another layer's open run reaches the store first (§8.12) */
+        if (st != TF_OK) {
+            return st;
+        }
+    }
     st = tf_forward_to(m, &lay, l, x, &f);
     if (st != TF_OK) {
         return st;
@@ -876,8 +965,7 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.acc_bias = NULL;
     if (m->batch_size > 1u) {
         /* Schedule `all` needs batch 1 (checked by tf_init): one block, the step's block. */
-        const uint32_t blocks = (uint32_t)m->slices * m->slices;
-        const tf_block b = tf_block_of(layer, m->slices, layer->steps % blocks);
+        const tf_block b = tf_block_of(layer, m->slices, tf_step_block(m, layer->steps));
         float *acc_block = m->arena + lay.acc_block;
         float *acc_bias = m->arena + lay.acc_bias;
         uint32_t j;

@@ -64,7 +64,7 @@ enum { TF_ENCODING_U8 = 0, TF_ENCODING_BITS = 1 };
 /** Optimizer (§8.10). */
 enum { TF_OPTIMIZER_SGD = 0, TF_OPTIMIZER_ADAM = 1 };
 /** Block schedule (§8.9). */
-enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1 };
+enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1, TF_SCHEDULE_RUNS = 2 };
 
 /**
  * Weight store: where the latent weights and optimizer state live (RAM, file, flash, FRAM).
@@ -203,7 +203,7 @@ typedef struct tf_model {
     uint8_t num_layers;          /**< L >= 1 */
     uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
     uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
-    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC or TF_SCHEDULE_ALL (batch_size 1 only) */
+    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, TF_SCHEDULE_ALL (batch_size 1 only) or TF_SCHEDULE_RUNS */
     uint16_t batch_size;         /**< B >= 1 */
     uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
     float gamma_in;              /**< γ_{-1}: div(1, 255) for u8, 1 for bits (§7) */
@@ -219,6 +219,7 @@ typedef struct tf_model {
     tf_word *bit_arena;          /**< scratch bit vectors, bit_arena_words >= tf_bit_arena_words_required() */
     uint32_t bit_arena_words;
     uint32_t learn_steps;        /**< update steps each layer takes under tf_learn (§13); 0: no schedule */
+    uint32_t run_steps;          /**< R of TF_SCHEDULE_RUNS, 1..65535 (§8.9); 0 for the other schedules */
     /* Runtime-owned; the generated code leaves these zero. */
     uint8_t ready;               /**< 1 after a successful tf_init */
     uint8_t batch_layer;         /**< layer of the incomplete batch */
@@ -226,6 +227,8 @@ typedef struct tf_model {
     uint32_t shape_check;        /**< hash of the state-defining fields at tf_init / tf_resume (docs/runtime.md) */
     uint32_t head_check;         /**< hash of this struct's own fields, compared first by every call */
     uint32_t descriptor_check;   /**< hash of the whole descriptor, compared by every call */
+    uint8_t run_open;            /**< TF_SCHEDULE_RUNS: 1 while run_layer's run has records only in the arena (§8.12) */
+    uint8_t run_layer;           /**< the layer of the open run */
 } tf_model;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -329,6 +332,15 @@ tf_status tf_accept_descriptor(tf_model *model);
 /** Drops an incomplete batch, if any. TF_ERR_NULL if model is NULL; TF_ERR_DESCRIPTOR if the model
  * is initialised and its descriptor changed (nothing is dropped then). */
 tf_status tf_discard_batch(tf_model *model);
+
+/**
+ * Schedule runs (§8.12): writes the open run's block, bias and meta records to the store and
+ * commits, so that the store holds every step taken (before a planned power-down). Nothing to
+ * do (TF_OK) when no run is open or the schedule is another. On a store failure the run stays
+ * open and nothing changes (TF_ERR_STORE). Also TF_ERR_NULL, TF_ERR_STATE (not initialised),
+ * TF_ERR_DESCRIPTOR.
+ */
+tf_status tf_flush(tf_model *model);
 
 /**
  * Predicts with layer `layer`'s local classifier (§7): the class with the largest logit, ties

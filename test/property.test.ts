@@ -13,6 +13,7 @@ import { buildFirmware } from '../generator/firmware/device.ts';
 import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
 import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
+import type { BlockSchedule } from '../generator/model/api.ts';
 import { Stream } from '../generator/numerics/prng.ts';
 
 const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33'];
@@ -29,7 +30,7 @@ interface Shape {
   encoding: 'u8' | 'bits';
   optimizer: OptimizerIR;
   batch: number;
-  schedule: 'cyclic' | 'all';
+  schedule: BlockSchedule;
   gate: 'symmetric' | 'relu';
 }
 
@@ -55,6 +56,11 @@ const SHAPES: Shape[] = [
   { features: 48, units: [40, 24], classes: 8, slices: 2, encoding: 'u8', optimizer: adam(0.002), batch: 1, schedule: 'cyclic', gate: 'symmetric' },
   { features: 65, units: [66], classes: 3, slices: 3, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: 'all', gate: 'relu' },
   { features: 100, units: [50, 25, 12], classes: 4, slices: 2, encoding: 'bits', optimizer: sgd(0.05), batch: 2, schedule: 'cyclic', gate: 'symmetric' },
+  // Runs (§8.9, §8.12): layers change inside a run, and digests fall on open runs.
+  { features: 40, units: [33, 17], classes: 3, slices: 2, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: { kind: 'runs', steps: 3 }, gate: 'symmetric' },
+  { features: 65, units: [31, 9], classes: 5, slices: 3, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: { kind: 'runs', steps: 4 }, gate: 'relu' },
+  { features: 97, units: [64], classes: 10, slices: 4, encoding: 'u8', optimizer: sgd(0.05), batch: 1, schedule: { kind: 'runs', steps: 7 }, gate: 'symmetric' },
+  { features: 33, units: [32, 32], classes: 4, slices: 1, encoding: 'u8', optimizer: adam(0.005), batch: 1, schedule: { kind: 'runs', steps: 1 }, gate: 'symmetric' },
 ];
 
 function irOf(s: Shape, i: number): ModelIR {
@@ -112,7 +118,7 @@ describe('firmware equals the simulator bit for bit', () => {
 
   SHAPES.forEach((shape, i) => {
     const ir = irOf(shape, i);
-    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${shape.schedule} ${shape.gate}`;
+    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${typeof shape.schedule === 'string' ? shape.schedule : `runs${shape.schedule.steps}`} ${shape.gate}`;
     it(`shape ${i}: ${label}`, async () => {
       // At least 50 update steps, spread over the layers, with a digest every 10 samples.
       const steps = 50 * shape.batch + shape.units.length * shape.batch;

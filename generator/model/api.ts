@@ -41,8 +41,17 @@ export type Optimizer = SgdOptimizer | AdamOptimizer;
  * Which blocks of the layer in training are updated by one step:
  * - `cyclic`: one block per step, round-robin in row-major block order (the paper's memory model).
  * - `all`: every block, one after another, with the same sample (needs batchSize 1).
+ * - `{ kind: 'runs', steps: R }`: R consecutive steps train one block, then the next; the
+ *   block's records stay in RAM for the run and reach the store once per run (docs/semantics.md
+ *   §8.9, §8.12), so the store is written R times less often than with `cyclic`.
  */
-export type BlockSchedule = 'cyclic' | 'all';
+export type BlockSchedule = 'cyclic' | 'all' | BlockRuns;
+
+/** Runs of `steps` update steps per block (1..65535; 1 is `cyclic`). */
+export interface BlockRuns {
+  kind: 'runs';
+  steps: number;
+}
 
 /**
  * Where the local error passes to the weights (the straight-through estimator's window):

@@ -115,7 +115,9 @@ export interface PlannedModel {
   storePlan: StorePlan;
   encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
   optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
-  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL';
+  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_RUNS';
+  /** R of schedule runs, 0 otherwise (tf_model.run_steps). */
+  runSteps: number;
   constants: { gammaIn: string; lr: string; beta1: string; beta2: string; c1: string; c2: string; eps: string; gateLow: string };
   layers: PlannedLayer[];
   /** Floats of each weight-store record, layer-major, records M² + 2 per layer (blocks, bias, meta). */
@@ -146,7 +148,24 @@ export function arenaFloats(ir: ModelIR): number {
     unitsMax = Math.max(unitsMax, l.units);
   }
   const batchAcc = ir.training.batchSize > 1 ? blockMax + unitsMax : 0;
-  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes;
+  // Schedule runs: the open run's block and bias records (semantics §8.12), after the rest.
+  const run = runSteps(ir) > 0 ? per * blockMax + tail + (per * unitsMax + tail) : 0;
+  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes + run;
+}
+
+/** tf_model.schedule (semantics §8.9). */
+export function scheduleEnum(ir: ModelIR): 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_RUNS' {
+  const s = ir.training.blockSchedule;
+  if (s === 'cyclic') return 'TF_SCHEDULE_CYCLIC';
+  if (s === 'all') return 'TF_SCHEDULE_ALL';
+  if (s.kind === 'runs') return 'TF_SCHEDULE_RUNS';
+  return assertNever(s.kind);
+}
+
+/** tf_model.run_steps: R of schedule runs, 0 for the others (semantics §8.9). */
+export function runSteps(ir: ModelIR): number {
+  const s = ir.training.blockSchedule;
+  return typeof s === 'object' ? s.steps : 0;
 }
 
 /** Words of the runtime's bit arena (tf_bit_arena_words_required). */
@@ -340,7 +359,8 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     storePlan,
     encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
-    schedule: ir.training.blockSchedule === 'all' ? 'TF_SCHEDULE_ALL' : 'TF_SCHEDULE_CYCLIC',
+    schedule: scheduleEnum(ir),
+    runSteps: runSteps(ir),
     constants: {
       gammaIn: cFloatLiteral(k.gammaIn),
       lr: cFloatLiteral(k.learningRate),

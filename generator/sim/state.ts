@@ -325,8 +325,11 @@ export class TinyFoaModel {
   activeBlocks(l: number): number[] {
     const ls = this.layers[l]!;
     const m2 = ls.blocks.length;
-    if (this.ir.training.blockSchedule === 'all') return ls.blocks.map((b) => b.index);
-    return [ls.steps % m2];
+    const schedule = this.ir.training.blockSchedule;
+    if (schedule === 'all') return ls.blocks.map((b) => b.index);
+    if (schedule === 'cyclic') return [ls.steps % m2];
+    if (schedule.kind === 'runs') return [Math.floor(ls.steps / schedule.steps) % m2];
+    return assertNever(schedule.kind);
   }
 
   /**
