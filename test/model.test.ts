@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../generator/model/errors.ts';
 import { parseModelFile, parseModelSource } from '../generator/model/parse.ts';
+import { arenaFloats, runSteps, scheduleEnum } from '../generator/plan/plan.ts';
 
 const base = readFileSync(new URL('./fixtures/models/digits.ts', import.meta.url), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tinyfoa-model-'));
@@ -54,6 +55,19 @@ describe('model files', () => {
     const ir = parseModelFile(file);
     expect(ir.training).toMatchObject({ batchSize: 1, epochsPerLayer: 1, seed: 1 });
     expect(ir.training.optimizer).toEqual({ kind: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  });
+
+  it("reads blockSchedule { kind: 'runs', steps } into the IR and the planner's run_steps", () => {
+    const ir = parseModelSource(join(dir, 'runs.ts'), base.replace('seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 16 },"));
+    expect(ir.training.blockSchedule).toEqual({ kind: 'runs', steps: 16 });
+    expect(scheduleEnum(ir)).toBe('TF_SCHEDULE_RUNS');
+    expect(runSteps(ir)).toBe(16);
+    // The arena gains the open run's block and bias records (docs/runtime.md, "Arena").
+    const cyclic = { ...ir, training: { ...ir.training, blockSchedule: 'cyclic' as const } };
+    const per = ir.training.optimizer.kind === 'adam' ? 3 : 1;
+    const tail = ir.training.optimizer.kind === 'adam' ? 2 : 0;
+    const blockMax = Math.max(...ir.layers.map((l) => Math.ceil(l.units / 2) * Math.ceil(l.inputs / 2)));
+    expect(arenaFloats(ir) - arenaFloats(cyclic)).toBe(per * blockMax + tail + per * 256 + tail);
   });
 
   const cases: [string, string | RegExp, string, string, RegExp][] = [
