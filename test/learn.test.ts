@@ -198,6 +198,15 @@ describe.each(MODELS)('tf_learn on $name', (ir) => {
     expect(compared(c.stdout).at(-1)).toBe(expected.at(-1));
     const joined = [...upTo(compared(a.stdout), resumedAt), ...upTo(compared(b.stdout), resumedAt2), ...compared(c.stdout)];
     expect(joined).toEqual(expected);
+
+    // A planned stop with tf_flush: the store holds every step taken, the next session resumes there.
+    const flushed = join(work, `${ir.name}-flush`);
+    writeData(flushed);
+    const d = await execa(exe, ['learn', 'stop=87', 'flush'], { cwd: flushed, reject: false });
+    expect(d.stdout).toContain('TINYFOA-OK');
+    const e = await execa(exe, ['learn'], { cwd: flushed, reject: false });
+    expect(e.stdout).toContain(`START resumed=1 samples=${87 - (87 % ir.training.batchSize)}`);
+    expect(compared(e.stdout).at(-1)).toBe(expected.at(-1));
   });
 
   // The Adam model is built from src/, the Arduino and PlatformIO form, with GNU C's default
