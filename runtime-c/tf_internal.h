@@ -142,6 +142,8 @@ typedef struct tf_arena_layout {
     uint32_t logits;      /* a_c, p_c, δa_c */
     uint32_t run_block;   /* schedule runs: the open run's block record (0 floats otherwise) */
     uint32_t run_bias;    /* schedule runs: the open run's bias record */
+    uint32_t batch_slots; /* schedule all, batch > 1: per sample δz (Nmax), γ_in (1), input (in_floats) */
+    uint32_t slot_floats; /* floats of one sample's slot (0 when there are none) */
     uint32_t floats;      /* total floats */
     uint32_t vec_words;   /* words of one activation bit vector */
     uint32_t words;       /* total words: two vectors */

@@ -24,7 +24,6 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
     }
     if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
         m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_RUNS ||
-        (m->schedule == TF_SCHEDULE_ALL && m->batch_size != 1u) ||
         ((m->schedule == TF_SCHEDULE_RUNS) ? (m->run_steps == 0u || m->run_steps > 65535u) : (m->run_steps != 0u)) ||
         !(m->gate_low < 1.0f) ||
         !tf_is_finite_f32(m->gate_low)) {
@@ -672,6 +671,7 @@ typedef struct tf_grad_source {
     const float *acc_block; /* batch > 1: G of the block being updated */
     const float *acc_bias;  /* batch > 1: G of the bias */
     const float *dz;        /* batch 1: G = add(+0, mul(δz_j, h_i)), G_j = add(+0, δz_j) */
+    float *slots_acc;       /* schedule all, batch > 1: acc_block, formed per block from the samples' slots */
     const tf_input *in;
     float batch;            /* f32(B) */
 } tf_grad_source;
@@ -780,7 +780,7 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
     float d_max = 0.0f;
     float bound;
     uint32_t j;
-    if (m->optimizer != TF_OPTIMIZER_SGD || g->dz == NULL || !tf_is_finite_f32(g->in->gamma)) {
+    if (m->optimizer != TF_OPTIMIZER_SGD || g->dz == NULL || g->acc_block != NULL || !tf_is_finite_f32(g->in->gamma)) {
         return 0;
     }
     for (j = 0; j < layer->units; j++) {
@@ -794,6 +794,41 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
     }
     bound = 1.0f + m->lr * (d_max * (tf_abs_f32(g->in->gamma) * q_max));
     return tf_is_finite_f32(bound);
+}
+
+/*
+ * Schedule all with batch > 1: G of block k (§8.8), the reduction over the batch's samples in
+ * arrival order, from each sample's slot (δz, γ_in, input), into g->slots_acc — the same sums
+ * tf_train_sample forms sample by sample for the one block of the other schedules.
+ */
+static void tf_slots_block_grad(tf_model *m, const tf_arena_layout *lay, uint8_t l, uint32_t k, const tf_grad_source *g) {
+    const tf_layer *layer = &m->layers[l];
+    const tf_block b = tf_block_of(layer, m->slices, k);
+    const int bytes = (l == 0u && m->encoding == TF_ENCODING_U8);
+    uint32_t s;
+    uint32_t e;
+    if (g->slots_acc == NULL) {
+        return;
+    }
+    for (e = 0; e < b.size; e++) {
+        g->slots_acc[e] = 0.0f;
+    }
+    for (s = 0; s < m->batch_size; s++) {
+        const float *slot = m->arena + lay->batch_slots + s * lay->slot_floats;
+        tf_input in;
+        in.count = layer->inputs;
+        in.total = 0;
+        in.gamma = slot[lay->units_max];
+        if (bytes) {
+            in.bytes = (const uint8_t *)(slot + lay->units_max + 1u);
+            in.bits = NULL;
+        } else {
+            memcpy(m->bit_arena, slot + lay->units_max + 1u, (size_t)tf_words_for(layer->inputs) * sizeof(tf_word));
+            in.bytes = NULL;
+            in.bits = m->bit_arena;
+        }
+        tf_block_grad_acc_f32(g->slots_acc, slot, b.row0, b.rows, &in, b.col0, b.cols);
+    }
 }
 
 /* A failed write of a step. When the step closed a run whose earlier steps were only in the
@@ -842,6 +877,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             if (tf_store_read(m, l, k, rec) != TF_OK) {
                 return TF_ERR_STORE;
             }
+            tf_slots_block_grad(m, lay, l, k, g);
             if (!tf_update_block(m, l, k, rec, g, NULL, &abs_sum)) {
                 return TF_ERR_NONFINITE;
             }
@@ -852,6 +888,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
         if (tf_load_record(m, lay, l, k, rec) != TF_OK) {
             return (k == first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
+        tf_slots_block_grad(m, lay, l, k, g);
         if (!tf_update_block(m, l, k, rec, g, bits, &abs_sum)) {
             if (k == first) {
                 /* Nothing written yet; the bits this pass set go back to the stored block's. */
@@ -963,9 +1000,11 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.batch = (float)m->batch_size;
     g.acc_block = NULL;
     g.acc_bias = NULL;
+    g.slots_acc = NULL;
     if (m->batch_size > 1u) {
-        /* Schedule `all` needs batch 1 (checked by tf_init): one block, the step's block. */
-        const tf_block b = tf_block_of(layer, m->slices, tf_step_block(m, layer->steps));
+        /* One block, the step's block; schedule all keeps the sample in its slot instead. */
+        const int slots = (m->schedule == TF_SCHEDULE_ALL);
+        const tf_block b = tf_block_of(layer, m->slices, slots ? 0u : tf_step_block(m, layer->steps));
         float *acc_block = m->arena + lay.acc_block;
         float *acc_bias = m->arena + lay.acc_bias;
         uint32_t j;
@@ -978,7 +1017,19 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
             }
             m->batch_layer = l;
         }
-        tf_block_grad_acc_f32(acc_block, dz, b.row0, b.rows, &f.in, b.col0, b.cols);
+        if (slots) {
+            float *slot = m->arena + lay.batch_slots + (uint32_t)m->batch_fill * lay.slot_floats;
+            memcpy(slot, dz, (size_t)layer->units * sizeof(float));
+            slot[lay.units_max] = f.in.gamma;
+            if (f.in.bytes != NULL) {
+                memcpy(slot + lay.units_max + 1u, f.in.bytes, (size_t)f.in.count);
+            } else {
+                memcpy(slot + lay.units_max + 1u, f.in.bits, (size_t)tf_words_for(f.in.count) * sizeof(tf_word));
+            }
+            g.slots_acc = acc_block;
+        } else {
+            tf_block_grad_acc_f32(acc_block, dz, b.row0, b.rows, &f.in, b.col0, b.cols);
+        }
         for (j = 0; j < layer->units; j++) {
             acc_bias[j] = acc_bias[j] + dz[j];
         }

@@ -203,7 +203,7 @@ typedef struct tf_model {
     uint8_t num_layers;          /**< L >= 1 */
     uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
     uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
-    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, TF_SCHEDULE_ALL (batch_size 1 only) or TF_SCHEDULE_RUNS */
+    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, TF_SCHEDULE_ALL or TF_SCHEDULE_RUNS (§8.9) */
     uint16_t batch_size;         /**< B >= 1 */
     uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
     float gamma_in;              /**< γ_{-1}: div(1, 255) for u8, 1 for bits (§7) */
@@ -275,7 +275,7 @@ uint32_t tf_numerics_faults(void);
  * [in,out] model
  * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_NUMERICS if
  * tf_numerics_faults() is not 0 (nothing is written); TF_ERR_STATE if the descriptor is
- * inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1, unknown enum
+ * inconsistent (shapes, bounds, arena too small, run_steps not matching the schedule, unknown enum
  * value); TF_ERR_STORE (the transaction is discarded). On failure the model is left not
  * initialised. On success the descriptor's hash is kept: every later call that reads the
  * descriptor compares it and returns TF_ERR_DESCRIPTOR if the descriptor changed.

@@ -81,7 +81,6 @@ describe('model files', () => {
     ['a non-finite learning rate', /learningRate: [0-9.]+/, 'learningRate: Infinity', 'Infinity', /number literal|finite/],
     ['zero features', 'features: 784', 'features: 0', '0,', /at least 1/],
     ['a non-literal value', 'batchSize: 1', 'batchSize: Math.max(1, 2)', 'Math.max', /number literal/],
-    ["schedule 'all' with batches", 'batchSize: 1', "batchSize: 4, blockSchedule: 'all'", "'all'", /needs batchSize 1/],
     ['one class', 'classes: 10', 'classes: 1', '1,', /at least 2/],
   ];
   for (const [what, from, to, at, message] of cases) {

@@ -61,6 +61,9 @@ const SHAPES: Shape[] = [
   { features: 65, units: [31, 9], classes: 5, slices: 3, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: { kind: 'runs', steps: 4 }, gate: 'relu' },
   { features: 97, units: [64], classes: 10, slices: 4, encoding: 'u8', optimizer: sgd(0.05), batch: 1, schedule: { kind: 'runs', steps: 7 }, gate: 'symmetric' },
   { features: 33, units: [32, 32], classes: 4, slices: 1, encoding: 'u8', optimizer: adam(0.005), batch: 1, schedule: { kind: 'runs', steps: 1 }, gate: 'symmetric' },
+  // All with batches (§8.9): every block's gradient formed at the step from the samples' slots.
+  { features: 37, units: [33, 20], classes: 4, slices: 3, encoding: 'u8', optimizer: sgd(0.2), batch: 3, schedule: 'all', gate: 'symmetric' },
+  { features: 64, units: [31, 65], classes: 3, slices: 2, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: 'all', gate: 'relu' },
 ];
 
 function irOf(s: Shape, i: number): ModelIR {

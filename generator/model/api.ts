@@ -40,7 +40,8 @@ export type Optimizer = SgdOptimizer | AdamOptimizer;
 /**
  * Which blocks of the layer in training are updated by one step:
  * - `cyclic`: one block per step, round-robin in row-major block order (the paper's memory model).
- * - `all`: every block, one after another, with the same sample (needs batchSize 1).
+ * - `all`: every block, one after another, with the same sample or batch (with batchSize B > 1 the
+ *   runtime keeps each sample's δz and input in the arena and forms every block's gradient at the step).
  * - `{ kind: 'runs', steps: R }`: R consecutive steps train one block, then the next; the
  *   block's records stay in RAM for the run and reach the store once per run (docs/semantics.md
  *   §8.9, §8.12), so the store is written R times less often than with `cyclic`.

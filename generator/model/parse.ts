@@ -538,9 +538,6 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     }
   }
 
-  if (blockSchedule === 'all' && batchSize !== undefined && batchSize > 1) {
-    problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, "training.blockSchedule 'all' needs batchSize 1");
-  }
 
   // slices against every layer's shape (semantics §3).
   if (slices !== undefined && features !== undefined && layersOk) {

@@ -148,9 +148,13 @@ export function arenaFloats(ir: ModelIR): number {
     unitsMax = Math.max(unitsMax, l.units);
   }
   const batchAcc = ir.training.batchSize > 1 ? blockMax + unitsMax : 0;
+  // Schedule all with batches: one slot a sample (δz, γ_in, the input as bytes or words).
+  let inFloats = ir.input.encoding === 'u8' ? ceilDiv(ir.input.features, 4) : wordsFor(ir.input.features);
+  for (const l of ir.layers.slice(0, -1)) inFloats = Math.max(inFloats, wordsFor(l.units));
+  const slots = ir.training.blockSchedule === 'all' && ir.training.batchSize > 1 ? ir.training.batchSize * (unitsMax + 1 + inFloats) : 0;
   // Schedule runs: the open run's block and bias records (semantics §8.12), after the rest.
   const run = runSteps(ir) > 0 ? per * blockMax + tail + (per * unitsMax + tail) : 0;
-  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes + run;
+  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes + slots + run;
 }
 
 /** tf_model.schedule (semantics §8.9). */

@@ -101,7 +101,6 @@ export const MODEL_CASES: ModelCase[] = [
   { name: 'schedule-runs-fraction', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 2.5 },"], message: /training.blockSchedule.steps must be a whole number/, at: '2.5' },
   { name: 'schedule-runs-no-steps', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs' },"], message: /steps/, at: 'blockSchedule' },
   { name: 'schedule-runs-extra-field', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 4, samples: 4 },"], message: /samples/, at: 'samples' },
-  { name: 'schedule-all-with-batches', edit: field('batchSize', '1', "4, blockSchedule: 'all'"), message: /blockSchedule 'all' needs batchSize 1/, at: "'all'" },
   // Required fields.
   { name: 'missing-classes', edit: ['  classes: 3,\n', ''], message: /^classes is required \(ModelSpec\); add it/, at: 'defineModel({', offset: 12 },
   { name: 'missing-name', edit: ["  name: 'probe',\n", ''], message: /^name is required/, at: 'defineModel({', offset: 12 },
