@@ -561,7 +561,7 @@ static void test_descriptor_checks(void) {
     BAD_CASE(bad.classes = 1, TF_ERR_STATE, 7);
     BAD_CASE(bad.encoding = 2, TF_ERR_STATE, 8);
     BAD_CASE(bad.optimizer = 2, TF_ERR_STATE, 9);
-    BAD_CASE((bad.schedule = TF_SCHEDULE_ALL, bad.batch_size = 2), TF_ERR_STATE, 10);
+    BAD_CASE((bad.schedule = TF_SCHEDULE_RUNS, bad.run_steps = 0), TF_ERR_STATE, 10);
     BAD_CASE(layers[1].inputs = (uint16_t)(layers[1].inputs + 1u), TF_ERR_STATE, 11);
     BAD_CASE(bad.slices = 0, TF_ERR_STATE, 12);
     BAD_CASE(bad.num_layers = 0, TF_ERR_STATE, 13);
@@ -570,6 +570,8 @@ static void test_descriptor_checks(void) {
              TF_ERR_STATE, 14);
     BAD_CASE(bad.batch_size = 0, TF_ERR_STATE, 15);
     BAD_CASE(bad.gate_low = 1.0f, TF_ERR_STATE, 16);
+    BAD_CASE(bad.run_steps = 4u, TF_ERR_STATE, 17); /* run_steps without schedule runs */
+    BAD_CASE((bad.schedule = 3u), TF_ERR_STATE, 18);
 #undef BAD_CASE
 }
 
