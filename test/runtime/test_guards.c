@@ -148,6 +148,14 @@ static void test_descriptor(void) {
         const uint16_t saved_ = MODEL.batch_fill;
         MUTATION(MODEL.batch_fill, MODEL.batch_size, 7);
     }
+    {
+        const uint32_t saved_ = MODEL.run_steps;
+        MUTATION(MODEL.run_steps, saved_ + 1u, 8);
+    }
+    {
+        const uint8_t saved_ = MODEL.run_open;
+        MUTATION(MODEL.run_open, (uint8_t)(saved_ + 2u), 9);
+    }
     /* a deliberate change: accepted for the learning rate and the store, refused for the shape */
     {
         const float lr = MODEL.lr;
