@@ -48,6 +48,27 @@ int tf_arena_layout_of(const tf_model *model, tf_arena_layout *out) {
     off += units_max;
     out->logits = off;
     off += model->classes;
+    out->batch_slots = off;
+    out->slot_floats = 0u;
+    if (model->schedule == TF_SCHEDULE_ALL && model->batch_size > 1u) {
+        /* The input as bytes (layer 0, u8: K_0 bytes) or bit-vector words, in float-sized units. */
+        uint32_t in_floats = (model->encoding == TF_ENCODING_U8) ? tf_ceil_div(model->features, 4u)
+                                                                 : tf_words_for(model->features);
+        for (l = 0; l + 1u < model->num_layers; l++) {
+            if (tf_words_for(model->layers[l].units) > in_floats) {
+                in_floats = tf_words_for(model->layers[l].units);
+            }
+        }
+        out->slot_floats = units_max + 1u + in_floats;
+        off += (uint32_t)model->batch_size * out->slot_floats;
+    }
+    out->run_block = off;
+    out->run_bias = off;
+    if (model->schedule == TF_SCHEDULE_RUNS) {
+        off += per * block_max + tail;
+        out->run_bias = off;
+        off += per * units_max + tail;
+    }
     out->floats = off;
     out->vec_words = vec;
     out->words = 2u * vec;

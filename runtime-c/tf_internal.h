@@ -117,6 +117,19 @@ static inline tf_block tf_block_of(const tf_layer *layer, uint8_t slices, uint32
     return b;
 }
 
+/** The single block that update step `steps` of a layer trains under `cyclic` and `runs` (§8.9). */
+static inline uint32_t tf_step_block(const tf_model *m, uint32_t steps) {
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    return ((m->schedule == TF_SCHEDULE_RUNS) ? steps / m->run_steps : steps) % blocks;
+}
+
+/** Schedule runs (§8.12): 1 if record r of layer l lives in the arena's run region, not yet in
+ * the store (an open run keeps its block, floor(n_l / R) mod M², and the bias record there). */
+static inline int tf_run_holds(const tf_model *m, uint8_t l, uint32_t r) {
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    return m->run_open != 0u && m->run_layer == l && (r == blocks || r == tf_step_block(m, m->layers[l].steps));
+}
+
 /** Arena regions (offsets in floats / words); see docs/runtime.md "Arena". */
 typedef struct tf_arena_layout {
     uint32_t block_max;   /* max_l ceil(N_l/M) · ceil(K_l/M) */
@@ -127,6 +140,10 @@ typedef struct tf_arena_layout {
     uint32_t bias_record; /* the new bias record */
     uint32_t z;           /* z, then δz, of one layer */
     uint32_t logits;      /* a_c, p_c, δa_c */
+    uint32_t run_block;   /* schedule runs: the open run's block record (0 floats otherwise) */
+    uint32_t run_bias;    /* schedule runs: the open run's bias record */
+    uint32_t batch_slots; /* schedule all, batch > 1: per sample δz (Nmax), γ_in (1), input (in_floats) */
+    uint32_t slot_floats; /* floats of one sample's slot (0 when there are none) */
     uint32_t floats;      /* total floats */
     uint32_t vec_words;   /* words of one activation bit vector */
     uint32_t words;       /* total words: two vectors */

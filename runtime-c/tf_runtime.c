@@ -23,12 +23,12 @@ static tf_status tf_check_descriptor(const tf_model *m, tf_arena_layout *layout)
         return TF_ERR_NULL;
     }
     if (m->num_layers == 0u || m->slices == 0u || m->classes < 2u || m->batch_size == 0u || m->features == 0u ||
-        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_FREEZE_DIAGONAL ||
+        m->encoding > TF_ENCODING_BITS || m->optimizer > TF_OPTIMIZER_ADAM || m->schedule > TF_SCHEDULE_RUNS ||
         m->input_scale > TF_INPUT_SCALE_FIXED ||
-        (m->schedule != TF_SCHEDULE_CYCLIC && m->batch_size != 1u) || !(m->gate_low < 1.0f) ||
-        !tf_is_finite_f32(m->gate_low) || m->classifier > TF_CLASSIFIER_HE_NORMAL || m->bias_init > TF_BIAS_UNIFORM ||
-        m->bias_clamp > 1u ||
-        (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL && (m->slices < 2u || m->epoch_steps == 0u))) {
+        (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL && (m->batch_size != 1u || m->slices < 2u || m->epoch_steps == 0u)) ||
+        ((m->schedule == TF_SCHEDULE_RUNS) ? (m->run_steps == 0u || m->run_steps > 65535u) : (m->run_steps != 0u)) ||
+        !(m->gate_low < 1.0f) || !tf_is_finite_f32(m->gate_low) || m->classifier > TF_CLASSIFIER_HE_NORMAL ||
+        m->bias_init > TF_BIAS_UNIFORM || m->bias_clamp > 1u) {
         return TF_ERR_STATE;
     }
     for (l = 0; l < m->num_layers; l++) {
@@ -81,6 +81,7 @@ static uint32_t tf_head_hash(const tf_model *m) {
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
     h = tf_mix(h, m->input_scale);
+    h = tf_mix(h, m->run_steps);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix(h, tf_f32_to_bits(m->lr));
@@ -142,6 +143,7 @@ static uint32_t tf_shape_hash(const tf_model *m) {
                       ((uint32_t)m->schedule << 24));
     h = tf_mix(h, m->batch_size);
     h = tf_mix(h, m->input_scale);
+    h = tf_mix(h, m->run_steps);
     h = tf_mix(h, m->seed);
     h = tf_mix(h, tf_f32_to_bits(m->gamma_in));
     h = tf_mix(h, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8));
@@ -171,7 +173,8 @@ tf_status tf_check_model(const tf_model *m) {
         return TF_ERR_STATE;
     }
     if (m->layers == NULL || m->store == NULL || m->num_layers == 0u || m->batch_size == 0u ||
-        m->batch_layer >= m->num_layers || m->batch_fill >= m->batch_size ||
+        m->batch_layer >= m->num_layers || m->batch_fill >= m->batch_size || m->run_layer >= m->num_layers ||
+        (m->run_open != 0u && (m->run_open != 1u || m->schedule != TF_SCHEDULE_RUNS)) ||
         tf_head_hash(m) != m->head_check || tf_descriptor_hash(m, m->head_check) != m->descriptor_check) {
         return TF_ERR_DESCRIPTOR;
     }
@@ -258,6 +261,9 @@ static uint32_t tf_model_check(const tf_model *m) {
      * its check word (and its stores stay valid). */
     if (m->classifier != TF_CLASSIFIER_SIGN || m->bias_init != TF_BIAS_ZERO || m->bias_clamp != 0u) {
         crc = tf_crc_u32(crc, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
+    }
+    if (m->schedule == TF_SCHEDULE_RUNS) {
+        crc = tf_crc_u32(crc, m->run_steps); /* the other schedules' words are unchanged */
     }
     for (i = 0; i < m->num_layers; i++) {
         const tf_layer *layer = &m->layers[i];
@@ -408,6 +414,8 @@ tf_status tf_init(tf_model *m) {
     m->ready = 0u;
     m->batch_fill = 0u;
     m->batch_layer = 0u;
+    m->run_open = 0u;
+    m->run_layer = 0u;
     if (tf_numerics_faults() != 0u) {
         return TF_ERR_NUMERICS;
     }
@@ -492,6 +500,8 @@ tf_status tf_resume(tf_model *m, int *out_resumed) {
     }
     m->ready = 0u;
     m->batch_fill = 0u;
+    m->run_open = 0u; /* steps of a run not written back are lost: resume at the last commit (§8.12) */
+    m->run_layer = 0u;
     tf_make_classifiers(m);
     for (l = 0; l < m->num_layers; l++) {
         int found = 0;
@@ -642,11 +652,58 @@ tf_status tf_predict(const tf_model *m, uint8_t layer, const uint8_t *x, uint8_t
 /* Update step (§8.8–11)                                                                       */
 /* ----------------------------------------------------------------------------------------- */
 
+/* Record r (a block or the bias) of layer l as the state holds it: the open run's copy in the
+ * arena (§8.12), or the store's. */
+static tf_status tf_load_record(const tf_model *m, const tf_arena_layout *lay, uint8_t l, uint32_t r, float *dst) {
+    if (tf_run_holds(m, l, r)) {
+        const uint32_t blocks = (uint32_t)m->slices * m->slices;
+        memcpy(dst, m->arena + ((r == blocks) ? lay->run_bias : lay->run_block),
+               (size_t)tf_record_floats(m, l, r) * sizeof(float));
+        return TF_OK;
+    }
+    return tf_store_read(m, l, r, dst);
+}
+
+/* Schedule runs (§8.12): writes the open run's block and bias records and the meta record, and
+ * commits. On a store failure the transaction is discarded and the run stays open. */
+static tf_status tf_run_write_back(tf_model *m, const tf_arena_layout *lay) {
+    const uint8_t l = m->run_layer;
+    const uint32_t blocks = (uint32_t)m->slices * m->slices;
+    if (m->run_open == 0u) {
+        return TF_OK;
+    }
+    if (tf_store_write(m, l, tf_step_block(m, m->layers[l].steps), m->arena + lay->run_block) != TF_OK ||
+        tf_store_write(m, l, blocks, m->arena + lay->run_bias) != TF_OK ||
+        tf_store_write_meta(m, l, m->layers[l].steps, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
+        tf_store_discard(m, l);
+        return TF_ERR_STORE;
+    }
+    m->run_open = 0u;
+    return TF_OK;
+}
+
+tf_status tf_flush(tf_model *m) {
+    tf_arena_layout lay;
+    tf_status st;
+    if (m == NULL) {
+        return TF_ERR_NULL;
+    }
+    st = tf_check_model(m);
+    if (st != TF_OK) {
+        return st;
+    }
+    if (!tf_arena_layout_of(m, &lay)) {
+        return TF_ERR_STATE;
+    }
+    return tf_run_write_back(m, &lay);
+}
+
 /* Where the averaged gradient ḡ = div(G, f32(B)) of the step comes from. */
 typedef struct tf_grad_source {
     const float *acc_block; /* batch > 1: G of the block being updated */
     const float *acc_bias;  /* batch > 1: G of the bias */
     const float *dz;        /* batch 1: G = add(+0, mul(δz_j, h_i)), G_j = add(+0, δz_j) */
+    float *slots_acc;       /* schedule all, batch > 1: acc_block, formed per block from the samples' slots */
     const tf_input *in;
     float batch;            /* f32(B) */
 } tf_grad_source;
@@ -758,7 +815,7 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
     float d_max = 0.0f;
     float bound;
     uint32_t j;
-    if (m->optimizer != TF_OPTIMIZER_SGD || g->dz == NULL || !tf_is_finite_f32(g->in->gamma)) {
+    if (m->optimizer != TF_OPTIMIZER_SGD || g->dz == NULL || g->acc_block != NULL || !tf_is_finite_f32(g->in->gamma)) {
         return 0;
     }
     for (j = 0; j < layer->units; j++) {
@@ -775,6 +832,54 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
 }
 
 /*
+ * Schedule all with batch > 1: G of block k (§8.8), the reduction over the batch's samples in
+ * arrival order, from each sample's slot (δz, γ_in, input), into g->slots_acc — the same sums
+ * tf_train_sample forms sample by sample for the one block of the other schedules.
+ */
+static void tf_slots_block_grad(tf_model *m, const tf_arena_layout *lay, uint8_t l, uint32_t k, const tf_grad_source *g) {
+    const tf_layer *layer = &m->layers[l];
+    const tf_block b = tf_block_of(layer, m->slices, k);
+    const int bytes = (l == 0u && m->encoding == TF_ENCODING_U8);
+    uint32_t s;
+    uint32_t e;
+    if (g->slots_acc == NULL) {
+        return;
+    }
+    for (e = 0; e < b.size; e++) {
+        g->slots_acc[e] = 0.0f;
+    }
+    for (s = 0; s < m->batch_size; s++) {
+        const float *slot = m->arena + lay->batch_slots + s * lay->slot_floats;
+        tf_input in;
+        in.count = layer->inputs;
+        in.total = 0;
+        in.gamma = slot[lay->units_max];
+        if (bytes) {
+            in.bytes = (const uint8_t *)(slot + lay->units_max + 1u);
+            in.bits = NULL;
+        } else {
+            memcpy(m->bit_arena, slot + lay->units_max + 1u, (size_t)tf_words_for(layer->inputs) * sizeof(tf_word));
+            in.bytes = NULL;
+            in.bits = m->bit_arena;
+        }
+        tf_block_grad_acc_f32(g->slots_acc, slot, b.row0, b.rows, &in, b.col0, b.cols);
+    }
+}
+
+/* A failed write of a step. When the step closed a run whose earlier steps were only in the
+ * arena, the store is behind the RAM state: the model is left uninitialised, and tf_resume
+ * restarts at the last commit (§8.12). */
+static tf_status tf_fail_run_store(tf_model *m, const tf_arena_layout *lay, uint8_t l, int was_open) {
+    if (was_open) {
+        tf_store_discard(m, l);
+        m->run_open = 0u;
+        m->ready = 0u;
+        return TF_ERR_STORE;
+    }
+    return tf_fail_store(m, lay, l);
+}
+
+/*
  * One update step of layer l. Every new value is checked before anything is written (§8.11):
  * the bias record is computed first and kept in the arena; with several blocks (schedule
  * `all`) a first pass computes and checks every block without writing, and the second pass
@@ -784,13 +889,18 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
 static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t l, const tf_grad_source *g) {
     tf_layer *layer = &m->layers[l];
     const uint32_t blocks = (uint32_t)m->slices * m->slices;
-    const uint32_t first = (m->schedule == TF_SCHEDULE_CYCLIC) ? layer->steps % blocks : 0u;
-    const uint32_t count = (m->schedule == TF_SCHEDULE_CYCLIC) ? 1u : blocks;
+    /* `all` and `freeze-diagonal` walk every block; `cyclic` and `runs` one (§8.9). */
+    const int every = (m->schedule == TF_SCHEDULE_ALL) || (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL);
+    const uint32_t first = every ? 0u : tf_step_block(m, layer->steps);
+    const uint32_t count = every ? blocks : 1u;
     /* freeze-diagonal (§8.9): block e·M + e stays as it is, e = floor(n_l / E) mod M. */
     const uint32_t frozen = (m->schedule == TF_SCHEDULE_FREEZE_DIAGONAL)
                                 ? ((layer->steps / m->epoch_steps) % m->slices) * (m->slices + 1u)
                                 : blocks;
     const uint32_t written_first = (frozen == first) ? first + 1u : first;
+    /* Schedule runs (§8.12): a step that does not end its run keeps its records in the arena. */
+    const int keep = (m->schedule == TF_SCHEDULE_RUNS) && ((layer->steps + 1u) % m->run_steps != 0u);
+    const int was_open = tf_run_holds(m, l, blocks);
     const uint32_t row_words = tf_words_for(layer->inputs);
     float *rec = m->arena + lay->record;
     float *brec = m->arena + lay->bias_record;
@@ -798,7 +908,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     float abs_sum = 0.0f;
     uint32_t k;
 
-    if (tf_store_read(m, l, blocks, brec) != TF_OK) {
+    if (tf_load_record(m, lay, l, blocks, brec) != TF_OK) {
         return TF_ERR_STORE;
     }
     if (!tf_update_bias(m, layer, brec, g)) {
@@ -812,6 +922,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             if (tf_store_read(m, l, k, rec) != TF_OK) {
                 return TF_ERR_STORE;
             }
+            tf_slots_block_grad(m, lay, l, k, g);
             if (!tf_update_block(m, l, k, rec, g, NULL, &abs_sum)) {
                 return TF_ERR_NONFINITE;
             }
@@ -822,14 +933,15 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
         if (k == frozen) {
             continue;
         }
-        if (tf_store_read(m, l, k, rec) != TF_OK) {
+        if (tf_load_record(m, lay, l, k, rec) != TF_OK) {
             return (k == written_first) ? TF_ERR_STORE : tf_fail_store(m, lay, l);
         }
+        tf_slots_block_grad(m, lay, l, k, g);
         if (!tf_update_block(m, l, k, rec, g, bits, &abs_sum)) {
             if (k == written_first) {
                 /* Nothing written yet; the bits this pass set go back to the stored block's. */
                 if (bits != NULL) {
-                    if (tf_store_read(m, l, k, rec) != TF_OK) {
+                    if (tf_load_record(m, lay, l, k, rec) != TF_OK) {
                         m->ready = 0u;
                         return TF_ERR_STORE;
                     }
@@ -843,8 +955,10 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
             m->ready = 0u;
             return TF_ERR_NONFINITE;
         }
-        if (tf_store_write(m, l, k, rec) != TF_OK) {
-            return tf_fail_store(m, lay, l);
+        if (keep) {
+            memcpy(m->arena + lay->run_block, rec, (size_t)tf_record_floats(m, l, k) * sizeof(float));
+        } else if (tf_store_write(m, l, k, rec) != TF_OK) {
+            return tf_fail_run_store(m, lay, l, was_open);
         }
         if (bits != NULL) {
             layer->abs_sum[k] = abs_sum;
@@ -853,9 +967,16 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
                                 &layer->abs_sum[k]);
         }
     }
-    if (tf_store_write(m, l, blocks, brec) != TF_OK ||
-        tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK || tf_store_commit(m, l) != TF_OK) {
-        return tf_fail_store(m, lay, l);
+    if (keep) {
+        memcpy(m->arena + lay->run_bias, brec, (size_t)tf_record_floats(m, l, blocks) * sizeof(float));
+        m->run_open = 1u;
+        m->run_layer = l;
+    } else if (tf_store_write(m, l, blocks, brec) != TF_OK ||
+               tf_store_write_meta(m, l, layer->steps + 1u, tf_model_check(m)) != TF_OK ||
+               tf_store_commit(m, l) != TF_OK) {
+        return tf_fail_run_store(m, lay, l, was_open);
+    } else {
+        m->run_open = 0u;
     }
     layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
     memcpy(layer->bias, brec, (size_t)layer->units * sizeof(float));
@@ -900,6 +1021,12 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     if (st != TF_OK) {
         return st;
     }
+    if (m->run_open != 0u && m->run_layer != l) {
+        st = tf_run_write_back(m, &lay); /* another layer's open run reaches the store first (§8.12) */
+        if (st != TF_OK) {
+            return st;
+        }
+    }
     st = tf_forward_to(m, &lay, l, x, &f);
     if (st != TF_OK) {
         return st;
@@ -925,10 +1052,11 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.batch = (float)m->batch_size;
     g.acc_block = NULL;
     g.acc_bias = NULL;
+    g.slots_acc = NULL;
     if (m->batch_size > 1u) {
-        /* Schedules `all` and `freeze-diagonal` need batch 1 (checked by tf_init): one block, the step's block. */
-        const uint32_t blocks = (uint32_t)m->slices * m->slices;
-        const tf_block b = tf_block_of(layer, m->slices, layer->steps % blocks);
+        /* One block, the step's block; schedule all keeps the sample in its slot instead. */
+        const int slots = (m->schedule == TF_SCHEDULE_ALL);
+        const tf_block b = tf_block_of(layer, m->slices, slots ? 0u : tf_step_block(m, layer->steps));
         float *acc_block = m->arena + lay.acc_block;
         float *acc_bias = m->arena + lay.acc_bias;
         uint32_t j;
@@ -941,7 +1069,19 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
             }
             m->batch_layer = l;
         }
-        tf_block_grad_acc_f32(acc_block, dz, b.row0, b.rows, &f.in, b.col0, b.cols);
+        if (slots) {
+            float *slot = m->arena + lay.batch_slots + (uint32_t)m->batch_fill * lay.slot_floats;
+            memcpy(slot, dz, (size_t)layer->units * sizeof(float));
+            slot[lay.units_max] = f.in.gamma;
+            if (f.in.bytes != NULL) {
+                memcpy(slot + lay.units_max + 1u, f.in.bytes, (size_t)f.in.count);
+            } else {
+                memcpy(slot + lay.units_max + 1u, f.in.bits, (size_t)tf_words_for(f.in.count) * sizeof(tf_word));
+            }
+            g.slots_acc = acc_block;
+        } else {
+            tf_block_grad_acc_f32(acc_block, dz, b.row0, b.rows, &f.in, b.col0, b.cols);
+        }
         for (j = 0; j < layer->units; j++) {
             acc_bias[j] = acc_bias[j] + dz[j];
         }

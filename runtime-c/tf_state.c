@@ -70,7 +70,10 @@ static tf_status tf_emit_records(const tf_model *m, uint8_t l, tf_array array, t
         const uint32_t count = tf_record_floats(m, l, r);
         /* The bias record does not fit the block region when N_l > max block; use its own. */
         float *dst = (r < blocks) ? rec : m->arena + lay.bias_record;
-        if (m->store->read(m->store->ctx, l, r, dst, count) != TF_OK) {
+        if (tf_run_holds(m, l, r)) {
+            /* Schedule runs: the open run's records are the state's, the store's are older (§8.12). */
+            memcpy(dst, m->arena + ((r == blocks) ? lay.run_bias : lay.run_block), (size_t)count * sizeof(float));
+        } else if (m->store->read(m->store->ctx, l, r, dst, count) != TF_OK) {
             return TF_ERR_STORE;
         }
         if (array == TF_ARRAY_ADAM) {

@@ -64,9 +64,9 @@ enum { TF_ENCODING_U8 = 0, TF_ENCODING_BITS = 1 };
 /** Optimizer (§8.10). */
 enum { TF_OPTIMIZER_SGD = 0, TF_OPTIMIZER_ADAM = 1 };
 /** Block schedule (§8.9). */
+enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1, TF_SCHEDULE_FREEZE_DIAGONAL = 2, TF_SCHEDULE_RUNS = 3 };
 /** The input scale γ_in of layers l >= 1 (§7): γ_{l-1} (`layer`) or 1 (`fixed`). */
 enum { TF_INPUT_SCALE_LAYER = 0, TF_INPUT_SCALE_FIXED = 1 };
-enum { TF_SCHEDULE_CYCLIC = 0, TF_SCHEDULE_ALL = 1, TF_SCHEDULE_FREEZE_DIAGONAL = 2 };
 /** Local classifier (§5.1): ±β bits, or the authors' fp32 he-normal matrix. */
 enum { TF_CLASSIFIER_SIGN = 0, TF_CLASSIFIER_HE_NORMAL = 1 };
 /** Bias initialisation (§5.3). */
@@ -312,7 +312,7 @@ typedef struct tf_model {
     uint8_t num_layers;          /**< L >= 1 */
     uint8_t slices;              /**< M >= 1, M <= N_l and M <= K_l for every layer */
     uint8_t optimizer;           /**< TF_OPTIMIZER_SGD or TF_OPTIMIZER_ADAM */
-    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, or TF_SCHEDULE_ALL / _FREEZE_DIAGONAL (batch_size 1 only) */
+    uint8_t schedule;            /**< TF_SCHEDULE_CYCLIC, TF_SCHEDULE_ALL, TF_SCHEDULE_FREEZE_DIAGONAL (batch_size 1 only) or TF_SCHEDULE_RUNS (§8.9) */
     uint8_t input_scale;         /**< TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (§7) */
     uint16_t batch_size;         /**< B >= 1 */
     uint32_t seed;               /**< seed of streams 1 and 2 (§4) */
@@ -333,6 +333,7 @@ typedef struct tf_model {
     uint8_t classifier;          /**< TF_CLASSIFIER_SIGN (0) or TF_CLASSIFIER_HE_NORMAL (§5.1) */
     uint8_t bias_init;           /**< TF_BIAS_ZERO (0) or TF_BIAS_UNIFORM (§5.3) */
     uint8_t bias_clamp;          /**< 1: biases clamped to [−1, 1] after each update (§8.10); 0 not */
+    uint32_t run_steps;          /**< R of TF_SCHEDULE_RUNS, 1..65535 (§8.9); 0 for the other schedules */
     /* Runtime-owned; the generated code leaves these zero. */
     uint8_t ready;               /**< 1 after a successful tf_init */
     uint8_t batch_layer;         /**< layer of the incomplete batch */
@@ -340,6 +341,8 @@ typedef struct tf_model {
     uint32_t shape_check;        /**< hash of the state-defining fields at tf_init / tf_resume (docs/runtime.md) */
     uint32_t head_check;         /**< hash of this struct's own fields, compared first by every call */
     uint32_t descriptor_check;   /**< hash of the whole descriptor, compared by every call */
+    uint8_t run_open;            /**< TF_SCHEDULE_RUNS: 1 while run_layer's run has records only in the arena (§8.12) */
+    uint8_t run_layer;           /**< the layer of the open run */
 } tf_model;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -386,7 +389,7 @@ uint32_t tf_numerics_faults(void);
  * [in,out] model
  * Returns TF_OK; TF_ERR_NULL if model or a pointer it needs is NULL; TF_ERR_NUMERICS if
  * tf_numerics_faults() is not 0 (nothing is written); TF_ERR_STATE if the descriptor is
- * inconsistent (shapes, bounds, arena too small, schedule `all` with batch > 1, unknown enum
+ * inconsistent (shapes, bounds, arena too small, run_steps not matching the schedule, unknown enum
  * value); TF_ERR_STORE (the transaction is discarded). On failure the model is left not
  * initialised. On success the descriptor's hash is kept: every later call that reads the
  * descriptor compares it and returns TF_ERR_DESCRIPTOR if the descriptor changed.
@@ -443,6 +446,15 @@ tf_status tf_accept_descriptor(tf_model *model);
 /** Drops an incomplete batch, if any. TF_ERR_NULL if model is NULL; TF_ERR_DESCRIPTOR if the model
  * is initialised and its descriptor changed (nothing is dropped then). */
 tf_status tf_discard_batch(tf_model *model);
+
+/**
+ * Schedule runs (§8.12): writes the open run's block, bias and meta records to the store and
+ * commits, so that the store holds every step taken (before a planned power-down). Nothing to
+ * do (TF_OK) when no run is open or the schedule is another. On a store failure the run stays
+ * open and nothing changes (TF_ERR_STORE). Also TF_ERR_NULL, TF_ERR_STATE (not initialised),
+ * TF_ERR_DESCRIPTOR.
+ */
+tf_status tf_flush(tf_model *model);
 
 /**
  * Predicts with layer `layer`'s local classifier (§7): the class with the largest logit, ties

@@ -29,7 +29,7 @@ const program = join(root, 'test', 'runtime', 'test_learn.c');
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-learn-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function model(name: string, encoding: 'u8' | 'bits', opt: ModelIR['training']['optimizer'], batch: number, schedule: 'cyclic' | 'all'): ModelIR {
+function model(name: string, encoding: 'u8' | 'bits', opt: ModelIR['training']['optimizer'], batch: number, schedule: ModelIR['training']['blockSchedule']): ModelIR {
   return {
     name,
     source: '',
@@ -54,6 +54,9 @@ function model(name: string, encoding: 'u8' | 'bits', opt: ModelIR['training']['
 const MODELS = [
   model('learn_u8', 'u8', { kind: 'sgd', learningRate: 0.05 }, 2, 'cyclic'),
   model('learn_bits', 'bits', { kind: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, 1, 'all'),
+  // Runs of 7 (§8.12): layer 0's 82 steps end inside a run, so the layer change writes it back;
+  // the stops at 87 and 171 fall inside runs of layer 1, whose open steps are lost and fed again.
+  model('learn_runs', 'u8', { kind: 'sgd', learningRate: 0.05 }, 1, { kind: 'runs', steps: 7 }),
 ];
 const STREAM = 230;
 
@@ -103,6 +106,27 @@ function expectedLines(ir: ModelIR, s: ReturnType<typeof stream>, probes: Uint8A
   lines.push(`DIGEST ${sim.digests().state}`);
   return lines;
 }
+
+/**
+ * Where a session stopped after `stop` samples resumes (info.samples after tf_resume): the
+ * committed steps times B. Under runs the open run of the layer trained last is not committed
+ * (§8.12); every other schedule commits each step, and only the incomplete batch is lost.
+ */
+function resumePoint(ir: ModelIR, s: ReturnType<typeof stream>, stop: number): number {
+  const sim = new TinyFoaModel(ir);
+  let last = 0;
+  for (let i = 0; i < stop; i++) {
+    last = sim.learnLayer();
+    sim.learn(s.samples[i]!, s.labels[i]!);
+  }
+  const schedule = ir.training.blockSchedule;
+  const run = typeof schedule === 'object' ? schedule.steps : 1;
+  const lastSteps = sim.learnLayer() === last ? sim.info().layerSteps : sim.learnSteps;
+  return (sim.info().steps - (lastSteps % run)) * ir.training.batchSize;
+}
+
+/** The INFO and SCORES lines of samples up to n (a session's lines before the next one's resume point). */
+const upTo = (lines: string[], n: number): string[] => lines.filter((l) => Number(/ i=(\d+)/.exec(l)?.[1] ?? Infinity) <= n);
 
 const compared = (out: string): string[] => out.split('\n').filter((l) => /^(INFO|SCORES|DIGEST) /.test(l));
 
@@ -164,13 +188,26 @@ describe.each(MODELS)('tf_learn on $name', (ir) => {
     const a = await execa(exe, ['learn', 'stop=87'], { cwd: split, reject: false });
     expect(a.stdout).toContain('START resumed=0 samples=0');
     const b = await execa(exe, ['learn', 'stop=171'], { cwd: split, reject: false });
-    const resumedAt = 87 - (87 % ir.training.batchSize);
+    const resumedAt = resumePoint(ir, s, 87);
+    if (typeof ir.training.blockSchedule === 'object') expect(resumedAt).toBeLessThan(87 - 1); // steps were lost
+    else expect(resumedAt).toBe(87 - (87 % ir.training.batchSize));
     expect(b.stdout).toContain(`START resumed=1 samples=${resumedAt}`);
     const c = await execa(exe, ['learn'], { cwd: split, reject: false });
+    const resumedAt2 = resumePoint(ir, s, 171);
+    expect(c.stdout).toContain(`START resumed=1 samples=${resumedAt2}`);
     expect(c.stdout).toContain('TINYFOA-OK');
     expect(compared(c.stdout).at(-1)).toBe(expected.at(-1));
-    const joined = [...compared(a.stdout).slice(0, -1), ...compared(b.stdout).slice(0, -1), ...compared(c.stdout)];
+    const joined = [...upTo(compared(a.stdout), resumedAt), ...upTo(compared(b.stdout), resumedAt2), ...compared(c.stdout)];
     expect(joined).toEqual(expected);
+
+    // A planned stop with tf_flush: the store holds every step taken, the next session resumes there.
+    const flushed = join(work, `${ir.name}-flush`);
+    writeData(flushed);
+    const d = await execa(exe, ['learn', 'stop=87', 'flush'], { cwd: flushed, reject: false });
+    expect(d.stdout).toContain('TINYFOA-OK');
+    const e = await execa(exe, ['learn'], { cwd: flushed, reject: false });
+    expect(e.stdout).toContain(`START resumed=1 samples=${87 - (87 % ir.training.batchSize)}`);
+    expect(compared(e.stdout).at(-1)).toBe(expected.at(-1));
   });
 
   // The Adam model is built from src/, the Arduino and PlatformIO form, with GNU C's default

@@ -10,6 +10,7 @@ import {
   toMB,
 } from '../generator/memory/analytic.ts';
 import type { Algorithm } from '../generator/model/api.ts';
+import { storeWritesPerSample } from '../generator/memory/store-writes.ts';
 
 function irOf(features: number, units: number[], classes: number, slices: number, encoding: 'u8' | 'bits' = 'u8'): ModelIR {
   const ir = networkIR(features, units, classes, slices);
@@ -116,5 +117,32 @@ describe('analytic memory: hand-computed small cases', () => {
   it('M = 1 makes TinyFoA hold a whole layer', () => {
     const one = networkIR(8, [8], 2, 1);
     expect(phases(one, 'tinyfoa')).toEqual([8 + 8 + 1, 4 * (64 + 16), 8 * 64]);
+  });
+});
+
+describe('store bytes written per training sample (docs/memory.md, "Store writes")', () => {
+  // examples/mnist-mcu.ts: 784 → 192 → 192, M = 16, SGD, batch 1. Layer 0: blocks of 12 × 49 =
+  // 588 floats (784 = 16 · 49, 192 = 16 · 12), bias 192 floats, meta 2.
+  const mcu = (blockSchedule: ModelIR['training']['blockSchedule'], batchSize = 1): ModelIR => {
+    const ir = irOf(784, [192, 192], 10, 16);
+    return { ...ir, training: { ...ir.training, optimizer: { kind: 'sgd', learningRate: 0.05 }, blockSchedule, batchSize } };
+  };
+  it('all: every block, the bias and the meta record each sample', () => {
+    expect(storeWritesPerSample(mcu('all'))[0]!.bytesPerSample).toBe(4 * (784 * 192 + 192 + 2)); // 602,888
+  });
+  it('cyclic: one block each step; runs of R: one block each R steps; batches divide both', () => {
+    expect(storeWritesPerSample(mcu('cyclic'))[0]!.bytesPerSample).toBe(4 * (588 + 192 + 2)); // 3,128
+    expect(storeWritesPerSample(mcu({ kind: 'runs', steps: 16 }))[0]!.bytesPerSample).toBe((4 * 782) / 16); // 195.5
+    expect(storeWritesPerSample(mcu({ kind: 'runs', steps: 16 }, 4))[1]!).toEqual({
+      layer: 1,
+      bytesPerWrite: 4 * (144 + 192 + 2), // 192 = 16 · 12: blocks of 12 × 12
+      stepsPerWrite: 16,
+      bytesPerSample: (4 * 338) / 64,
+    });
+  });
+  it('Adam carries m, v and the two powers of each record', () => {
+    const ir = mcu('cyclic');
+    const adam = { ...ir, training: { ...ir.training, optimizer: { kind: 'adam' as const, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } } };
+    expect(storeWritesPerSample(adam)[0]!.bytesPerSample).toBe(4 * (3 * 588 + 2 + 3 * 192 + 2 + 2));
   });
 });

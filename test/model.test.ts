@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../generator/model/errors.ts';
 import { parseModelFile, parseModelSource } from '../generator/model/parse.ts';
+import { arenaFloats, runSteps, scheduleEnum } from '../generator/plan/plan.ts';
 
 const base = readFileSync(new URL('./fixtures/models/digits.ts', import.meta.url), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tinyfoa-model-'));
@@ -58,6 +59,19 @@ describe('model files', () => {
     expect(parseModelFile(file).training.inputScale).toBe('layer');
   });
 
+  it("reads blockSchedule { kind: 'runs', steps } into the IR and the planner's run_steps", () => {
+    const ir = parseModelSource(join(dir, 'runs.ts'), base.replace('seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 16 },"));
+    expect(ir.training.blockSchedule).toEqual({ kind: 'runs', steps: 16 });
+    expect(scheduleEnum(ir)).toBe('TF_SCHEDULE_RUNS');
+    expect(runSteps(ir)).toBe(16);
+    // The arena gains the open run's block and bias records (docs/runtime.md, "Arena").
+    const cyclic = { ...ir, training: { ...ir.training, blockSchedule: 'cyclic' as const } };
+    const per = ir.training.optimizer.kind === 'adam' ? 3 : 1;
+    const tail = ir.training.optimizer.kind === 'adam' ? 2 : 0;
+    const blockMax = Math.max(...ir.layers.map((l) => Math.ceil(l.units / 2) * Math.ceil(l.inputs / 2)));
+    expect(arenaFloats(ir) - arenaFloats(cyclic)).toBe(per * blockMax + tail + per * 256 + tail);
+  });
+
   const cases: [string, string | RegExp, string, string, RegExp][] = [
     ['a type error', "classes: 10", "classes: '10'", "classes: '10'", /not assignable to type 'number'/],
     ['an unknown field', 'seed: 1,', 'seed: 1, sead: 2,', 'sead', /sead/],
@@ -69,7 +83,6 @@ describe('model files', () => {
     ['a non-finite learning rate', /learningRate: [0-9.]+/, 'learningRate: Infinity', 'Infinity', /number literal|finite/],
     ['zero features', 'features: 784', 'features: 0', '0,', /at least 1/],
     ['a non-literal value', 'batchSize: 1', 'batchSize: Math.max(1, 2)', 'Math.max', /number literal/],
-    ["schedule 'all' with batches", 'batchSize: 1', "batchSize: 4, blockSchedule: 'all'", "'all'", /needs batchSize 1/],
     ['one class', 'classes: 10', 'classes: 1', '1,', /at least 2/],
   ];
   for (const [what, from, to, at, message] of cases) {

@@ -14,6 +14,7 @@ import { buildFirmware } from '../generator/firmware/device.ts';
 import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
 import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
+import type { BlockSchedule } from '../generator/model/api.ts';
 import { Stream } from '../generator/numerics/prng.ts';
 
 const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33'];
@@ -30,7 +31,7 @@ interface Shape {
   encoding: 'u8' | 'bits';
   optimizer: OptimizerIR;
   batch: number;
-  schedule: 'cyclic' | 'all' | 'freeze-diagonal';
+  schedule: BlockSchedule;
   gate: 'symmetric' | 'relu';
   /** The authors' variant (semantics §5.1, §5.3, §8.9–10); absent: tinyfoa's defaults. */
   variant?: { classifier?: 'sign' | 'he-normal'; bias?: { init: 'zero' | 'uniform'; clamp: boolean }; samplesPerEpoch?: number };
@@ -65,6 +66,14 @@ const SHAPES: Shape[] = [
   { features: 31, units: [64, 31], classes: 3, slices: 2, encoding: 'u8', optimizer: adam(0.001), batch: 3, schedule: 'cyclic', gate: 'relu', variant: { classifier: 'he-normal', bias: { init: 'uniform', clamp: false } } },
   { features: 64, units: [65], classes: 5, slices: 4, encoding: 'bits', optimizer: sgd(2), batch: 2, schedule: 'cyclic', gate: 'symmetric', variant: { bias: { init: 'zero', clamp: true } } },
   { features: 32, units: [33, 9], classes: 6, slices: 1, encoding: 'bits', optimizer: adam(0.05), batch: 1, schedule: 'all', gate: 'symmetric', variant: { classifier: 'he-normal', bias: { init: 'uniform', clamp: true } } },
+  // Runs (§8.9, §8.12): layers change inside a run, and digests fall on open runs.
+  { features: 40, units: [33, 17], classes: 3, slices: 2, encoding: 'u8', optimizer: sgd(0.1), batch: 1, schedule: { kind: 'runs', steps: 3 }, gate: 'symmetric' },
+  { features: 65, units: [31, 9], classes: 5, slices: 3, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: { kind: 'runs', steps: 4 }, gate: 'relu' },
+  { features: 97, units: [64], classes: 10, slices: 4, encoding: 'u8', optimizer: sgd(0.05), batch: 1, schedule: { kind: 'runs', steps: 7 }, gate: 'symmetric' },
+  { features: 33, units: [32, 32], classes: 4, slices: 1, encoding: 'u8', optimizer: adam(0.005), batch: 1, schedule: { kind: 'runs', steps: 1 }, gate: 'symmetric' },
+  // All with batches (§8.9): every block's gradient formed at the step from the samples' slots.
+  { features: 37, units: [33, 20], classes: 4, slices: 3, encoding: 'u8', optimizer: sgd(0.2), batch: 3, schedule: 'all', gate: 'symmetric' },
+  { features: 64, units: [31, 65], classes: 3, slices: 2, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: 'all', gate: 'relu' },
 ];
 
 function irOf(s: Shape, i: number): ModelIR {
@@ -132,7 +141,7 @@ describe('firmware equals the simulator bit for bit', () => {
     const ir = irOf(shape, i);
     const v = shape.variant;
     const variant = v ? ` ${v.classifier ?? 'sign'} bias-${v.bias?.init ?? 'zero'}${v.bias?.clamp ? '-clamp' : ''}` : '';
-    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${shape.schedule} ${shape.gate}${variant}`;
+    const label = `${shape.features}→${shape.units.join('→')} c${shape.classes} M${shape.slices} ${shape.encoding} ${shape.optimizer.kind} B${shape.batch} ${typeof shape.schedule === 'string' ? shape.schedule : `runs${shape.schedule.steps}`} ${shape.gate}${variant}`;
     it(`shape ${i}: ${label}`, async () => {
       // At least 50 update steps, spread over the layers, with a digest every 10 samples.
       const steps = 50 * shape.batch + shape.units.length * shape.batch;

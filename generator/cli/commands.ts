@@ -595,13 +595,15 @@ export function registerCommands(program: Command): void {
       const extra = extras(ir);
       const { flashWear, wearLines } = await import('../memory/wear-report.ts');
       const wear = flashWear(ir, opts.norFlash, opts.sampleRate);
+      const { scheduleName, storeWritesPerSample } = await import('../memory/store-writes.ts');
+      const storeWrites = storeWritesPerSample(ir);
       let measured: MeasuredMemory | null = null;
       if (opts.target) {
         const { measureMemory } = await import('../firmware/measure.ts');
         measured = await measureMemory(ir, opts.target, resolve(opts.out ?? join('out', `${ir.name}-${opts.target}-memory`)), { store: opts.store, fit: opts.fit });
       }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, measured, flashWear: wear })}\n`);
+        process.stdout.write(`${JSON.stringify({ model: ir.name, unit: 'bytes', analytic, extras: extra, storeWrites, measured, flashWear: wear })}\n`);
         return;
       }
       const mb = (b: number) => toMB(b).toFixed(3).padStart(10);
@@ -610,6 +612,8 @@ export function registerCommands(program: Command): void {
         `  ${'algorithm'.padEnd(14)}${'forward'.padStart(10)}${'gradient'.padStart(10)}${'update'.padStart(10)}  MB`,
         ...analytic.map((r) => `  ${r.algorithm.padEnd(14)}${mb(r.forward)}${mb(r.gradient)}${mb(r.update)}`),
         `  not in these figures (docs/memory.md): ${extra.notes.slice(1).join('; ')}`,
+        `store bytes written per training sample, schedule ${scheduleName(ir)} (record data, docs/store.md): ` +
+          storeWrites.map((w) => `layer ${w.layer} ${Math.round(w.bytesPerSample).toLocaleString('en-US')} B`).join(', '),
         ...wearLines(ir, wear),
       ];
       if (measured) {

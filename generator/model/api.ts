@@ -40,12 +40,22 @@ export type Optimizer = SgdOptimizer | AdamOptimizer;
 /**
  * Which blocks of the layer in training are updated by one step:
  * - `cyclic`: one block per step, round-robin in row-major block order (the paper's memory model).
- * - `all`: every block, one after another, with the same sample (needs batchSize 1).
+ * - `all`: every block, one after another, with the same sample or batch (with batchSize B > 1 the
+ *   runtime keeps each sample's δz and input in the arena and forms every block's gradient at the step).
  * - `freeze-diagonal`: the algorithm authors' schedule: every block but one diagonal block, which
  *   stays frozen for an epoch of floor(samplesPerEpoch / batchSize) steps; epoch e freezes block
  *   (e mod M, e mod M). Needs slices ≥ 2 and batchSize 1 (docs/semantics.md §8.9).
+ * - `{ kind: 'runs', steps: R }`: R consecutive steps train one block, then the next; the
+ *   block's records stay in RAM for the run and reach the store once per run (docs/semantics.md
+ *   §8.9, §8.12), so the store is written R times less often than with `cyclic`.
  */
-export type BlockSchedule = 'cyclic' | 'all' | 'freeze-diagonal';
+export type BlockSchedule = 'cyclic' | 'all' | 'freeze-diagonal' | BlockRuns;
+
+/** Runs of `steps` update steps per block (1..65535; 1 is `cyclic`). */
+export interface BlockRuns {
+  kind: 'runs';
+  steps: number;
+}
 
 /**
  * The fixed local classifier of each layer:

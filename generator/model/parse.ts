@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
 import { buildLayers, DEFAULT_SAMPLES_PER_EPOCH } from '../ir/ir.ts';
-import { ALGORITHMS } from './api.ts';
+import { ALGORITHMS, type BlockSchedule } from './api.ts';
 import { ModelError, type ModelProblem } from './errors.ts';
 import { C_RESERVED, isRuntimeName } from './reserved.ts';
 
@@ -188,6 +188,7 @@ const LAYER_FIELDS = ['units'] as const;
 const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'classifier', 'bias', 'algorithm'] as const;
 const BIAS_FIELDS = ['init', 'clamp'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
+const RUNS_FIELDS = ['kind', 'steps'] as const;
 const ADAM_FIELDS = ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon'] as const;
 
 /** Largest input width whose u8 dot products stay exactly representable in binary32 (semantics §1). */
@@ -389,6 +390,27 @@ function readModel(sf: SourceFile): ModelIR {
   return ir;
 }
 
+/** training.blockSchedule: 'cyclic' (default), 'all', or { kind: 'runs', steps } (semantics §8.9). */
+function readBlockSchedule(
+  r: Reader,
+  problems: Problems,
+  training: ReturnType<Reader['object']>,
+  trainingNode: Node,
+): BlockSchedule | undefined {
+  const lit = training?.get('blockSchedule')?.value;
+  if (lit?.kind !== 'object') {
+    return r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all', 'freeze-diagonal'] as const, 'cyclic');
+  }
+  const kindLit = lit.props.get('kind')?.value;
+  if (kindLit?.kind !== 'string' || kindLit.value !== 'runs') {
+    problems.at(kindLit?.node ?? lit.node, "training.blockSchedule.kind must be 'runs' ({ kind: 'runs', steps }), or use 'cyclic', 'all' or 'freeze-diagonal'");
+    return undefined;
+  }
+  const props = r.object(lit, 'training.blockSchedule', RUNS_FIELDS, lit.node);
+  const steps = r.number(props, 'steps', 'training.blockSchedule.steps', lit.node, { integer: true, min: 1, max: 65535 });
+  return steps === undefined ? undefined : { kind: 'runs', steps };
+}
+
 function validate(root: Lit, rootNode: Node, problems: Problems, file: string): ModelIR | undefined {
   const r = new Reader(problems);
   const model = r.object(root, 'the model', MODEL_FIELDS, rootNode);
@@ -480,7 +502,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     );
   }
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
-  const blockSchedule = r.choice(training, 'blockSchedule', 'training.blockSchedule', trainingNode, ['cyclic', 'all', 'freeze-diagonal'] as const, 'cyclic');
+  const blockSchedule = readBlockSchedule(r, problems, training, trainingNode);
   const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
   const inputScale = r.choice(training, 'inputScale', 'training.inputScale', trainingNode, ['fixed', 'layer'] as const, 'fixed');
   const classifier = r.choice(training, 'classifier', 'training.classifier', trainingNode, ['sign', 'he-normal'] as const, 'sign');
@@ -520,8 +542,8 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     }
   }
 
-  if ((blockSchedule === 'all' || blockSchedule === 'freeze-diagonal') && batchSize !== undefined && batchSize > 1) {
-    problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, `training.blockSchedule '${blockSchedule}' needs batchSize 1`);
+  if (blockSchedule === 'freeze-diagonal' && batchSize !== undefined && batchSize > 1) {
+    problems.at(training?.get('blockSchedule')?.value.node ?? trainingNode, `training.blockSchedule 'freeze-diagonal' needs batchSize 1`);
   }
   if (algorithm !== undefined && algorithm !== 'tinyfoa') {
     const tinyfoaOnly: [key: string, set: boolean, what: string][] = [

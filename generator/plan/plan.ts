@@ -7,7 +7,6 @@
 import { DEFAULT_NOR, NOR_PRESETS, planNorLayout, type NorGeometry, type NorLayout } from '../memory/nor.ts';
 import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import type { BlockSchedule } from '../model/api.ts';
 import { epochSteps, layerBlocks, learnSteps } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
 import { wordsFor } from '../numerics/bits.ts';
@@ -150,9 +149,11 @@ export interface PlannedModel {
   storePlan: StorePlan;
   encoding: 'TF_ENCODING_U8' | 'TF_ENCODING_BITS';
   optimizer: 'TF_OPTIMIZER_SGD' | 'TF_OPTIMIZER_ADAM';
-  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_FREEZE_DIAGONAL';
+  schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_FREEZE_DIAGONAL' | 'TF_SCHEDULE_RUNS';
   /** tf_model.epoch_steps: the freeze-diagonal epoch in steps (semantics §8.9); 0 for the other schedules. */
   epochSteps: number;
+  /** R of schedule runs, 0 otherwise (tf_model.run_steps). */
+  runSteps: number;
   /** TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (semantics §7). */
   inputScale: string;
   classifier: 'TF_CLASSIFIER_SIGN' | 'TF_CLASSIFIER_HE_NORMAL';
@@ -189,7 +190,35 @@ export function arenaFloats(ir: ModelIR): number {
     unitsMax = Math.max(unitsMax, l.units);
   }
   const batchAcc = ir.training.batchSize > 1 ? blockMax + unitsMax : 0;
-  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes;
+  // Schedule all with batches: one slot a sample (δz, γ_in, the input as bytes or words).
+  let inFloats = ir.input.encoding === 'u8' ? ceilDiv(ir.input.features, 4) : wordsFor(ir.input.features);
+  for (const l of ir.layers.slice(0, -1)) inFloats = Math.max(inFloats, wordsFor(l.units));
+  const slots = ir.training.blockSchedule === 'all' && ir.training.batchSize > 1 ? ir.training.batchSize * (unitsMax + 1 + inFloats) : 0;
+  // Schedule runs: the open run's block and bias records (semantics §8.12), after the rest.
+  const run = runSteps(ir) > 0 ? per * blockMax + tail + (per * unitsMax + tail) : 0;
+  return batchAcc + (per * blockMax + tail) + (per * unitsMax + tail) + unitsMax + ir.classes + slots + run;
+}
+
+/** tf_model.schedule (semantics §8.9). */
+export function scheduleEnum(ir: ModelIR): PlannedModel['schedule'] {
+  const s = ir.training.blockSchedule;
+  if (typeof s === 'object') return s.kind === 'runs' ? 'TF_SCHEDULE_RUNS' : assertNever(s.kind);
+  switch (s) {
+    case 'cyclic':
+      return 'TF_SCHEDULE_CYCLIC';
+    case 'all':
+      return 'TF_SCHEDULE_ALL';
+    case 'freeze-diagonal':
+      return 'TF_SCHEDULE_FREEZE_DIAGONAL';
+    default:
+      return assertNever(s);
+  }
+}
+
+/** tf_model.run_steps: R of schedule runs, 0 for the others (semantics §8.9). */
+export function runSteps(ir: ModelIR): number {
+  const s = ir.training.blockSchedule;
+  return typeof s === 'object' ? s.steps : 0;
 }
 
 /** Words of the runtime's bit arena (tf_bit_arena_words_required). */
@@ -435,8 +464,9 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     storePlan,
     encoding: ir.input.encoding === 'u8' ? 'TF_ENCODING_U8' : 'TF_ENCODING_BITS',
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
-    schedule: scheduleEnum(ir.training.blockSchedule),
+    schedule: scheduleEnum(ir),
     epochSteps: ir.training.blockSchedule === 'freeze-diagonal' ? epochSteps(ir) : 0,
+    runSteps: runSteps(ir),
     inputScale: ir.training.inputScale === 'layer' ? 'TF_INPUT_SCALE_LAYER' : 'TF_INPUT_SCALE_FIXED',
     classifier: heNormal ? 'TF_CLASSIFIER_HE_NORMAL' : 'TF_CLASSIFIER_SIGN',
     biasInit: ir.training.bias?.init === 'uniform' ? 'TF_BIAS_UNIFORM' : 'TF_BIAS_ZERO',
@@ -527,18 +557,4 @@ export function checkPlannedFit(planned: PlannedModel, fit: FitMode): void {
       `(${big.map((p) => `${p.name} ${fmt(p.bytes)}`).join(', ')}, …) but there are ${fmt(limit.bytes)}; ${advice.join(', ')}` +
       (fit === 'device' ? ' (to build it for the emulator anyway, which has more memory than the part, pass --fit emulator)' : ''),
   );
-}
-
-/** tf_model.schedule of a block schedule (semantics §8.9). */
-function scheduleEnum(schedule: BlockSchedule): PlannedModel['schedule'] {
-  switch (schedule) {
-    case 'cyclic':
-      return 'TF_SCHEDULE_CYCLIC';
-    case 'all':
-      return 'TF_SCHEDULE_ALL';
-    case 'freeze-diagonal':
-      return 'TF_SCHEDULE_FREEZE_DIAGONAL';
-    default:
-      return assertNever(schedule);
-  }
 }

@@ -433,6 +433,10 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     const m2 = ls.blocks.length;
     const schedule = this.ir.training.blockSchedule;
+    if (typeof schedule === 'object') {
+      if (schedule.kind === 'runs') return [Math.floor(ls.steps / schedule.steps) % m2];
+      return assertNever(schedule.kind);
+    }
     switch (schedule) {
       case 'cyclic':
         return [ls.steps % m2];

@@ -96,7 +96,11 @@ export const MODEL_CASES: ModelCase[] = [
   { name: 'batch-string', edit: field('batchSize', '1', "'1'"), message: /not assignable to type 'number'/, at: 'batchSize' },
   { name: 'epochs-zero', edit: field('epochsPerLayer', '1', '0'), message: /training.epochsPerLayer must be at least 1/, at: 'epochsPerLayer: 0', offset: 16 },
   { name: 'epochs-too-many', edit: field('epochsPerLayer', '1', '1e6'), message: /training.epochsPerLayer must be at most 100000 \(got 1000000\)/, at: '1e6' },
-  { name: 'schedule-all-with-batches', edit: field('batchSize', '1', "4, blockSchedule: 'all'"), message: /blockSchedule 'all' needs batchSize 1/, at: "'all'" },
+  { name: 'schedule-runs-zero', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 0 },"], message: /training.blockSchedule.steps must be at least 1/, at: 'steps: 0', offset: 7 },
+  { name: 'schedule-runs-too-long', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 65536 },"], message: /training.blockSchedule.steps must be at most 65535/, at: '65536' },
+  { name: 'schedule-runs-fraction', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 2.5 },"], message: /training.blockSchedule.steps must be a whole number/, at: '2.5' },
+  { name: 'schedule-runs-no-steps', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs' },"], message: /steps/, at: 'blockSchedule' },
+  { name: 'schedule-runs-extra-field', edit: ['seed: 1,', "seed: 1, blockSchedule: { kind: 'runs', steps: 4, samples: 4 },"], message: /samples/, at: 'samples' },
   // Required fields.
   { name: 'missing-classes', edit: ['  classes: 3,\n', ''], message: /^classes is required \(ModelSpec\); add it/, at: 'defineModel({', offset: 12 },
   { name: 'missing-name', edit: ["  name: 'probe',\n", ''], message: /^name is required/, at: 'defineModel({', offset: 12 },

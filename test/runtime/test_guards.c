@@ -156,6 +156,14 @@ static void test_descriptor(void) {
         const uint32_t saved_ = MODEL.epoch_steps;
         MUTATION(MODEL.epoch_steps, saved_ + 1u, 9);
     }
+    {
+        const uint32_t saved_ = MODEL.run_steps;
+        MUTATION(MODEL.run_steps, saved_ + 1u, 30);
+    }
+    {
+        const uint8_t saved_ = MODEL.run_open;
+        MUTATION(MODEL.run_open, (uint8_t)(saved_ + 2u), 31);
+    }
     /* a deliberate change: accepted for the learning rate and the store, refused for the shape */
     {
         const float lr = MODEL.lr;

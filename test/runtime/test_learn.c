@@ -2,10 +2,11 @@
  * The main-loop API (tf_learn, tf_predict_scores, tf_get_info, the input helpers) over a
  * generated model, printing what test/learn.test.ts compares with the simulator line by line:
  *
- *   test_learn learn [stop=<n>]   resumes (or initialises) the model, continues the stream of
+ *   test_learn learn [stop=<n> [flush]]  resumes (or initialises) the model, continues the stream of
  *                                 stream.bin where info.samples says, prints INFO and SCORES
  *                                 lines every 10 samples and the final DIGEST; stops after
- *                                 sample n (exclusive) when asked
+ *                                 sample n (exclusive) when asked; with `flush`, calls
+ *                                 tf_flush before the digest (a planned stop)
  *   test_learn encode             encodes the floats of floats.bin with both input helpers
  *
  * stream.bin: uint32 count, then per sample the label byte and TF_MODEL_FEATURES bytes.
@@ -74,7 +75,7 @@ static int print_scores(uint32_t at) {
     return 0;
 }
 
-static int learn(uint32_t stop) {
+static int learn(uint32_t stop, int flush) {
     tf_info info;
     tf_status st;
     int resumed = 0;
@@ -128,6 +129,12 @@ static int learn(uint32_t stop) {
         }
     }
     fclose(f);
+    if (flush) {
+        st = tf_flush(&TF_MODEL); /* a planned stop: the open run (schedule runs) reaches the store */
+        if (st != TF_OK) {
+            return fail("tf_flush", st);
+        }
+    }
     st = tf_state_digest(&TF_MODEL, &digest);
     if (st != TF_OK) {
         return fail("tf_state_digest", st);
@@ -191,8 +198,8 @@ int main(int argc, char **argv) {
         return encode();
     }
     if (argc >= 2 && strcmp(argv[1], "learn") == 0) {
-        return learn(stop);
+        return learn(stop, argc >= 4 && strcmp(argv[3], "flush") == 0);
     }
-    printf("usage: test_learn learn [stop=<n>] | encode\n");
+    printf("usage: test_learn learn [stop=<n> [flush]] | encode\n");
     return 2;
 }

@@ -563,7 +563,7 @@ static void test_descriptor_checks(void) {
     BAD_CASE(bad.classes = 1, TF_ERR_STATE, 7);
     BAD_CASE(bad.encoding = 2, TF_ERR_STATE, 8);
     BAD_CASE(bad.optimizer = 2, TF_ERR_STATE, 9);
-    BAD_CASE((bad.schedule = TF_SCHEDULE_ALL, bad.batch_size = 2), TF_ERR_STATE, 10);
+    BAD_CASE((bad.schedule = TF_SCHEDULE_RUNS, bad.run_steps = 0), TF_ERR_STATE, 10);
     BAD_CASE(layers[1].inputs = (uint16_t)(layers[1].inputs + 1u), TF_ERR_STATE, 11);
     BAD_CASE(bad.slices = 0, TF_ERR_STATE, 12);
     BAD_CASE(bad.num_layers = 0, TF_ERR_STATE, 13);
@@ -582,6 +582,8 @@ static void test_descriptor_checks(void) {
     BAD_CASE(bad.bias_clamp = 2, TF_ERR_STATE, 22);
     BAD_CASE(bad.classifier = TF_CLASSIFIER_HE_NORMAL, TF_ERR_NULL, 23); /* classifier_weights NULL */
     BAD_CASE(layers[0].classifier_bits = NULL, TF_ERR_NULL, 24);
+    BAD_CASE(bad.run_steps = 4u, TF_ERR_STATE, 26); /* run_steps without schedule runs */
+    BAD_CASE((bad.schedule = TF_SCHEDULE_RUNS), TF_ERR_STATE, 27); /* runs without run_steps */
 #undef BAD_CASE
 }
 
