@@ -6,6 +6,7 @@
  * cortex-m4, RAM store) and the weight-store bytes one update step writes. Writes variant.json
  * and variant.md.
  */
+import { scheduleWrites } from '../memory/store-writes.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
@@ -138,34 +139,19 @@ export interface VariantReport {
   rows: VariantRow[];
 }
 
-/** Store bytes and block records a step writes, averaged over one cycle of the schedule (§8.9, docs/store.md records). */
+/** Store bytes and block records a step writes, averaged over the schedule (§8.9, docs/store.md records; scheduleWrites). */
 function storeWrites(ir: ModelIR, recordFloats: number[], recordsPerLayer: number): { bytes: number; blocks: number } {
-  const m = ir.training.slices;
-  const m2 = m * m;
+  const m2 = ir.training.slices ** 2;
   // Layer 0's records (the layer widths here make every layer's blocks the same size or close).
   const rec = recordFloats.slice(0, recordsPerLayer);
-  const fixed = (rec[m2]! + rec[m2 + 1]!) * 4;
-  const blockBytes = (k: number) => rec[k]! * 4;
-  const schedule = ir.training.blockSchedule;
-  switch (schedule) {
-    case 'cyclic': {
-      let s = 0;
-      for (let k = 0; k < m2; k++) s += blockBytes(k);
-      return { bytes: fixed + s / m2, blocks: 1 };
-    }
-    case 'all': {
-      let s = 0;
-      for (let k = 0; k < m2; k++) s += blockBytes(k);
-      return { bytes: fixed + s, blocks: m2 };
-    }
-    case 'freeze-diagonal': {
-      let s = 0;
-      for (let e = 0; e < m; e++) for (let k = 0; k < m2; k++) if (k !== e * m + e) s += blockBytes(k);
-      return { bytes: fixed + s / m, blocks: m2 - 1 };
-    }
-    default:
-      return assertNever(schedule);
+  const sw = scheduleWrites(ir);
+  let bytes = sw.commitRate * (rec[m2]! + rec[m2 + 1]!) * 4;
+  let blocks = 0;
+  for (let k = 0; k < m2; k++) {
+    bytes += sw.blockRate(k) * rec[k]! * 4;
+    blocks += sw.blockRate(k);
   }
+  return { bytes, blocks };
 }
 
 export function runVariant(opts: {

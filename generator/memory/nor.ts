@@ -4,9 +4,8 @@
  * replay of the erases and programs of a run (checked against the flash simulator's counters in
  * test/store-nor.test.ts), and the steady-state figures `tinyfoa memory` reports.
  */
-import { assertNever } from '../errors.ts';
 import { DEFAULT_SAMPLES_PER_EPOCH, learnSteps, type ModelIR } from '../ir/ir.ts';
-import type { BlockSchedule } from '../model/api.ts';
+import { scheduleWrites } from './store-writes.ts';
 
 /** A record's slot: its data, then the sequence number and CRC-32 (TF_NOR_TRAILER_BYTES). */
 export const NOR_TRAILER_BYTES = 8;
@@ -79,32 +78,16 @@ export function norLayout(recordFloats: readonly number[], g: NorGeometry, units
   return { geometry: g, rings, usedSectors: first, regionSectors };
 }
 
-/**
- * What one update step of a layer writes, per block schedule: the blocks at step n (exactly,
- * as tf_runtime.c chooses them) and the mean block writes per step. The one place that knows
- * the schedules; a new schedule is one more case.
- */
-export function scheduleWrites(schedule: BlockSchedule, blocks: number): { blocksAt: (n: number) => number[]; blockWritesPerStep: number } {
-  switch (schedule) {
-    case 'cyclic':
-      return { blocksAt: (n) => [n % blocks], blockWritesPerStep: 1 };
-    case 'all':
-      return { blocksAt: () => [...Array(blocks).keys()], blockWritesPerStep: blocks };
-    default:
-      return assertNever(schedule);
-  }
-}
-
 /** Writes per update step of the layer that trains, per record j (0 for other layers' records), and 1 for the commit ring. */
 function ringRates(ir: ModelIR, recordsPerLayer: number, layer: number): number[] {
   const m2 = recordsPerLayer - 2;
-  const { blockWritesPerStep } = scheduleWrites(ir.training.blockSchedule, m2);
+  const sw = scheduleWrites(ir);
   const rates: number[] = [];
   for (let l = 0; l < ir.layers.length; l++) {
-    for (let k = 0; k < m2; k++) rates.push(l === layer ? blockWritesPerStep / m2 : 0);
-    rates.push(l === layer ? 1 : 0, l === layer ? 1 : 0);
+    for (let k = 0; k < m2; k++) rates.push(l === layer ? sw.blockRate(k) : 0);
+    rates.push(l === layer ? sw.commitRate : 0, l === layer ? sw.commitRate : 0);
   }
-  rates.push(1);
+  rates.push(sw.commitRate);
   return rates;
 }
 
@@ -186,14 +169,24 @@ export function replayNor(ir: ModelIR, layout: NorLayout, recordsPerLayer: numbe
   write(commit);
   c.commitEndOps.push(c.programs + c.erases);
   const m2 = recordsPerLayer - 2;
-  const { blocksAt } = scheduleWrites(ir.training.blockSchedule, m2);
+  const sw = scheduleWrites(ir);
+  const commitLayer = (l: number) => {
+    write(l * recordsPerLayer + m2);
+    write(l * recordsPerLayer + m2 + 1);
+    write(commit);
+    c.commitEndOps.push(c.programs + c.erases);
+  };
   for (let l = 0; l < ir.layers.length; l++) {
-    for (let n = 0; n < steps[l]!; n++) {
-      for (const k of blocksAt(n)) write(l * recordsPerLayer + k);
-      write(l * recordsPerLayer + m2);
-      write(l * recordsPerLayer + m2 + 1);
-      write(commit);
-      c.commitEndOps.push(c.programs + c.erases);
+    const n = steps[l]!;
+    for (let i = 0; i < n; i++) {
+      for (const k of sw.blocksAt(i)) write(l * recordsPerLayer + k);
+      if (sw.commitsAt(i)) commitLayer(l);
+    }
+    // An open run is written back when the next layer starts (semantics §8.12).
+    const s = ir.training.blockSchedule;
+    if (n > 0 && !sw.commitsAt(n - 1) && typeof s === 'object') {
+      write(l * recordsPerLayer + (Math.floor((n - 1) / s.steps) % m2));
+      commitLayer(l);
     }
   }
   return c;
