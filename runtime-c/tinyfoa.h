@@ -31,10 +31,10 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
-#define TF_RUNTIME_VERSION 3
-#define TF_RUNTIME_VERSION_STRING "0.3.0"
+#define TF_RUNTIME_VERSION 4
+#define TF_RUNTIME_VERSION_STRING "0.4.0"
 /** Version of docs/semantics.md this runtime implements. */
-#define TF_SEMANTICS_VERSION 1
+#define TF_SEMANTICS_VERSION 2
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes (§12)                                                                          */

@@ -15,9 +15,9 @@ import { cFloatLiteral } from '../numerics/f32.ts';
 import type { Target } from '../../targets/targets.ts';
 
 /** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
-export const RUNTIME_VERSION = 3;
+export const RUNTIME_VERSION = 4;
 /** Version of docs/semantics.md the generated code is planned for. */
-export const SEMANTICS_VERSION = 1;
+export const SEMANTICS_VERSION = 2;
 
 /** The model cannot be planned for the target (sizes, names, overflow): bad input. */
 export class PlanError extends BadInputError {}
