@@ -22,8 +22,8 @@
 #if !defined(TF_MODEL) || !defined(TF_MODEL_FEATURES) || !defined(TF_MODEL_LAYERS)
 #error "tf_model.h must define TF_MODEL (the tf_model object), TF_MODEL_FEATURES and TF_MODEL_LAYERS"
 #endif
-#if TF_SEMANTICS_VERSION != 1
-#error "this driver implements semantics version 1"
+#if TF_SEMANTICS_VERSION != 2
+#error "this driver implements semantics version 2"
 #endif
 
 #define TF_JOB_MAGIC 0x314A4654u /* "TFJ1" */
