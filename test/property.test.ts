@@ -127,7 +127,8 @@ describe('firmware equals the simulator bit for bit', () => {
   it('covers the required space of shapes', () => {
     expect(SHAPES.length).toBeGreaterThanOrEqual(20);
     expect(new Set(SHAPES.map((s) => s.slices))).toEqual(new Set([1, 2, 3, 4]));
-    expect(new Set(SHAPES.map((s) => s.schedule))).toEqual(new Set(['cyclic', 'all', 'freeze-diagonal']));
+    expect(new Set(SHAPES.map((s) => (typeof s.schedule === 'string' ? s.schedule : s.schedule.kind)))).toEqual(new Set(['cyclic', 'all', 'freeze-diagonal', 'runs']));
+    expect(SHAPES.some((s) => s.schedule === 'all' && s.batch > 1)).toBe(true);
     expect(new Set(SHAPES.map((s) => s.variant?.classifier ?? 'sign'))).toEqual(new Set(['sign', 'he-normal']));
     expect(SHAPES.some((s) => s.variant?.bias?.init === 'uniform') && SHAPES.some((s) => s.variant?.bias?.clamp)).toBe(true);
     expect(new Set(SHAPES.map((s) => s.optimizer.kind))).toEqual(new Set(['sgd', 'adam']));

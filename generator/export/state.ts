@@ -40,6 +40,22 @@ export function recordFloats(ir: ModelIR): number[] {
   return out;
 }
 
+/** tf_model.schedule's value (runtime-c/tinyfoa.h: TF_SCHEDULE_*). */
+function scheduleCode(ir: ModelIR): number {
+  const s = ir.training.blockSchedule;
+  if (typeof s === 'object') return s.kind === 'runs' ? 3 : assertNever(s.kind);
+  switch (s) {
+    case 'cyclic':
+      return 0;
+    case 'all':
+      return 1;
+    case 'freeze-diagonal':
+      return 2;
+    default:
+      return assertNever(s);
+  }
+}
+
 /**
  * The model check word of the meta records (tf_model_check in runtime-c/tf_runtime.c): CRC-32
  * of the descriptor fields that give a stored state its meaning, as little-endian uint32; 1
@@ -54,7 +70,7 @@ export function modelCheckWord(ir: ModelIR): number {
     ir.layers.length,
     ir.training.slices,
     ir.training.optimizer.kind === 'adam' ? 1 : 0,
-    ir.training.blockSchedule === 'all' ? 1 : 0,
+    scheduleCode(ir) | ((ir.training.inputScale === 'layer' ? 0 : 1) << 8),
     ir.training.batchSize,
     ir.training.seed >>> 0,
     toBits(k.gammaIn),
@@ -67,6 +83,13 @@ export function modelCheckWord(ir: ModelIR): number {
     toBits(k.gateLow),
   ];
   const words = [...head];
+  // The authors' options and the runs length enter only when set (tf_model_check).
+  const classifier = ir.training.classifier === 'he-normal' ? 1 : 0;
+  const biasInit = ir.training.bias?.init === 'uniform' ? 1 : 0;
+  const biasClamp = ir.training.bias?.clamp ? 1 : 0;
+  if (classifier !== 0 || biasInit !== 0 || biasClamp !== 0) words.push(classifier | (biasInit << 8) | (biasClamp << 16));
+  const schedule = ir.training.blockSchedule;
+  if (typeof schedule === 'object') words.push(schedule.steps);
   ir.layers.forEach((layer, l) => {
     const c = k.layers[l]!;
     words.push(layer.inputs, layer.units, toBits(c.beta), toBits(c.omega), toBits(c.count));
