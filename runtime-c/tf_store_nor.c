@@ -166,12 +166,12 @@ static int tf_sn_read_entry(const tf_store_nor *s, const tf_nor_ring *r, uint32_
     *layout = tf_sn_get_u32(b + 12);
     while (j < records) {
         const uint32_t n = (records - j < TF_NOR_CHUNK / 4u) ? records - j : TF_NOR_CHUNK / 4u;
-        uint32_t k;
         if (s->flash->read(s->flash->ctx, addr + 16u + 4u * j, b, 4u * n) != TF_OK) {
             return 0;
         }
         crc = TF_CRC32(crc, b, 4u * n);
         if (map != NULL) {
+            uint32_t k;
             for (k = 0; k < n; k++) {
                 map[j + k] = tf_sn_get_u32(b + 4u * k);
             }
