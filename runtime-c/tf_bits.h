@@ -69,4 +69,15 @@ static inline uint32_t tf_word_popcount(tf_word x) {
     return (uint32_t)(x * 0x01010101u) >> 24;
 }
 
+/** The number of 1 bits of an n-bit vector (padding bits are 0, §2): the sum Σ q_i of bit inputs. */
+static inline int32_t tf_bits_ones(const tf_word *v, uint32_t n) {
+    const uint32_t words = tf_words_for(n);
+    uint32_t ones = 0;
+    uint32_t w;
+    for (w = 0; w < words; w++) {
+        ones += tf_word_popcount(v[w]);
+    }
+    return (int32_t)ones;
+}
+
 #endif /* TF_BITS_H */

@@ -544,16 +544,6 @@ static tf_status tf_check_input(const tf_model *m, const uint8_t *x) {
     return TF_OK;
 }
 
-static int32_t tf_ones(const tf_word *v, uint32_t n) {
-    const uint32_t words = tf_words_for(n);
-    uint32_t ones = 0;
-    uint32_t w;
-    for (w = 0; w < words; w++) {
-        ones += tf_word_popcount(v[w]);
-    }
-    return (int32_t)ones;
-}
-
 /* Layers 0..upto and the classifier of layer upto. Touches only the arena. */
 static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, uint8_t upto, const uint8_t *x,
                                tf_forward *f) {
@@ -570,7 +560,7 @@ static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, ui
         tf_pack_bits_u8(x, m->features, va);
         in.bytes = NULL;
         in.bits = va;
-        in.total = tf_ones(va, m->features);
+        in.total = tf_bits_ones(va, m->features);
     } else {
         int32_t total = 0;
         uint32_t i;
@@ -596,7 +586,7 @@ static tf_status tf_forward_to(const tf_model *m, const tf_arena_layout *lay, ui
             in.bytes = NULL;
             in.bits = out;
             in.count = layer->units;
-            in.total = tf_ones(out, layer->units);
+            in.total = tf_bits_ones(out, layer->units);
             in.gamma = (m->input_scale == TF_INPUT_SCALE_LAYER) ? gamma : 1.0f;
         }
     }

@@ -3,16 +3,6 @@
 
 #include "tf_infer.h"
 
-static int32_t tf_infer_ones(const tf_word *v, uint32_t n) {
-    const uint32_t words = tf_words_for(n);
-    uint32_t ones = 0;
-    uint32_t w;
-    for (w = 0; w < words; w++) {
-        ones += tf_word_popcount(v[w]);
-    }
-    return (int32_t)ones;
-}
-
 /* The descriptor's shape: every layer's input is the previous layer's output, every buffer there. */
 static tf_status tf_infer_check(const tf_infer_model *m) {
     uint32_t l;
@@ -66,7 +56,7 @@ tf_status tf_infer_predict_scores(const tf_infer_model *m, const uint8_t *x, flo
         tf_pack_bits_u8(x, m->features, va);
         in.bytes = NULL;
         in.bits = va;
-        in.total = tf_infer_ones(va, m->features);
+        in.total = tf_bits_ones(va, m->features);
     } else {
         int32_t total = 0;
         for (i = 0; i < m->features; i++) {
@@ -90,7 +80,7 @@ tf_status tf_infer_predict_scores(const tf_infer_model *m, const uint8_t *x, flo
         in.bytes = NULL;
         in.bits = out;
         in.count = layer->units;
-        in.total = tf_infer_ones(out, layer->units);
+        in.total = tf_bits_ones(out, layer->units);
         in.gamma = (m->input_scale == TF_INPUT_SCALE_LAYER) ? gamma : 1.0f;
     }
     tf_classifier_f32(m->classifier_bits, m->classes, out, m->layers[m->num_layers - 1u].units, gamma, m->beta,
