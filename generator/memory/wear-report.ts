@@ -86,6 +86,7 @@ export function wearLines(ir: ModelIR, reports: readonly FlashWearReport[]): str
     if (r.warning) {
       const advice = [
         ...(t.blockSchedule === 'all' ? ["blockSchedule 'cyclic' (one block record a step instead of every block)"] : []),
+        ...(typeof t.blockSchedule === 'object' ? [] : ["blockSchedule { kind: 'runs', steps: R } (one write-back per R steps; README, \"Block schedules and the weight store\")"]),
         'a larger batchSize (one store transaction per batch)',
         `a larger region (--nor-flash ${g.name}:<sectors>; the spare sectors go to the most-worn rings)`,
         ...(g.endurance < 100_000 ? ['external SPI NOR (100,000 cycles)'] : []),
