@@ -483,9 +483,24 @@ describe('output folders that tinyfoa replaces', () => {
     mkdirSync(deadNew);
     writeFileSync(join(deadNew, OUTPUT_MARKER), 'tinyfoa-output 1\n');
     writeFileSync(join(deadNew, 'half.txt'), 'half');
+    // Killed while writing its marker: the marker file exists and holds 0 bytes, or the tag's start.
+    const emptyMarker = join(s.work, '.gen.tinyfoa-new-999999997-0badc0d0');
+    mkdirSync(emptyMarker);
+    writeFileSync(join(emptyMarker, OUTPUT_MARKER), '');
+    const halfMarker = join(s.work, '.gen.tinyfoa-new-999999997-0badc0d1');
+    mkdirSync(halfMarker);
+    writeFileSync(join(halfMarker, OUTPUT_MARKER), 'tinyfo');
     const foreign = join(s.work, '.gen.tinyfoa-new-999999998-0badc0de');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'mine.txt'), 'mine');
+    // A look-alike marker with other content, or with a file beside it, is not ours either.
+    const otherMarker = join(s.work, '.gen.tinyfoa-new-999999998-0badc0d2');
+    mkdirSync(otherMarker);
+    writeFileSync(join(otherMarker, OUTPUT_MARKER), 'my notes');
+    const markerAndFile = join(s.work, '.gen.tinyfoa-new-999999998-0badc0d3');
+    mkdirSync(markerAndFile);
+    writeFileSync(join(markerAndFile, OUTPUT_MARKER), '');
+    writeFileSync(join(markerAndFile, 'mine.txt'), 'mine');
     // A live process's temporary is not touched.
     const live = join(s.work, `.gen.tinyfoa-new-${process.ppid}-0badc0de`);
     mkdirSync(live);
@@ -498,7 +513,11 @@ describe('output folders that tinyfoa replaces', () => {
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('two');
     expect(existsSync(aside)).toBe(false);
     expect(existsSync(deadNew)).toBe(false);
+    expect(existsSync(emptyMarker)).toBe(false);
+    expect(existsSync(halfMarker)).toBe(false);
     expect(readFileSync(join(foreign, 'mine.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(otherMarker, OUTPUT_MARKER), 'utf8')).toBe('my notes');
+    expect(readFileSync(join(markerAndFile, 'mine.txt'), 'utf8')).toBe('mine');
     expect(existsSync(live)).toBe(true);
   });
 

@@ -332,9 +332,14 @@ function isOurTemporary(dir: string): boolean {
   try {
     const entries = readdirSync(dir);
     if (entries.length === 0) return true;
-    for (const [name, tag] of [[OUTPUT_MARKER, OUTPUT_TAG], [STATE_MARKER, STATE_TAG]] as const) {
+    const markers = [[OUTPUT_MARKER, OUTPUT_TAG], [STATE_MARKER, STATE_TAG]] as const;
+    for (const [name, tag] of markers) {
       if (entries.includes(name) && readFileSync(join(dir, name), 'utf8').split('\n')[0] === tag) return true;
     }
+    // Killed while its marker was being written: nothing in it but a marker file holding the
+    // start of its tag (often 0 bytes). Nothing there is anyone else's.
+    const known = new Map<string, string>(markers.map(([name, tag]) => [name, `${tag}\n`]));
+    if (entries.every((n) => known.has(n) && known.get(n)!.startsWith(readFileSync(join(dir, n), 'utf8')))) return true;
   } catch {
     return false;
   }
