@@ -164,4 +164,23 @@ static inline uint32_t tf_record_tail(const tf_model *model) {
     return model->optimizer == TF_OPTIMIZER_ADAM ? 2u : 0u;
 }
 
+/* Little-endian uint32 in bytes (§2's serialisation), for the stores and the model check word. */
+static inline void tf_put_u32_le(uint8_t *b, uint32_t v) {
+    b[0] = (uint8_t)(v & 0xFFu);
+    b[1] = (uint8_t)((v >> 8) & 0xFFu);
+    b[2] = (uint8_t)((v >> 16) & 0xFFu);
+    b[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t tf_get_u32_le(const uint8_t *b) {
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+/* CRC-32 (§11) continued over one uint32 as its four little-endian bytes. */
+static inline uint32_t tf_crc32_u32_le(uint32_t crc, uint32_t v) {
+    uint8_t b[4];
+    tf_put_u32_le(b, v);
+    return TF_CRC32(crc, b, 4u);
+}
+
 #endif /* TF_INTERNAL_H */

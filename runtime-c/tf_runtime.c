@@ -229,16 +229,6 @@ static tf_status tf_store_write(const tf_model *m, uint8_t layer, uint32_t recor
     return (m->store->write(m->store->ctx, layer, record, src, count) == TF_OK) ? TF_OK : TF_ERR_STORE;
 }
 
-/* CRC-32 of one uint32, little-endian, continuing crc. */
-static uint32_t tf_crc_u32(uint32_t crc, uint32_t v) {
-    uint8_t b[4];
-    b[0] = (uint8_t)(v & 0xFFu);
-    b[1] = (uint8_t)((v >> 8) & 0xFFu);
-    b[2] = (uint8_t)((v >> 16) & 0xFFu);
-    b[3] = (uint8_t)(v >> 24);
-    return TF_CRC32(crc, b, 4u);
-}
-
 /*
  * The model check word of the meta records (docs/runtime.md, "Weight store"): CRC-32 of the
  * descriptor fields that give a stored state its meaning, as little-endian uint32 words; 1
@@ -255,23 +245,23 @@ static uint32_t tf_model_check(const tf_model *m) {
     uint32_t crc = 0u;
     uint32_t i;
     for (i = 0; i < 17u; i++) {
-        crc = tf_crc_u32(crc, head[i]);
+        crc = tf_crc32_u32_le(crc, head[i]);
     }
     /* The options of the authors' variant enter only when set, so that every other model keeps
      * its check word (and its stores stay valid). */
     if (m->classifier != TF_CLASSIFIER_SIGN || m->bias_init != TF_BIAS_ZERO || m->bias_clamp != 0u) {
-        crc = tf_crc_u32(crc, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
+        crc = tf_crc32_u32_le(crc, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
     }
     if (m->schedule == TF_SCHEDULE_RUNS) {
-        crc = tf_crc_u32(crc, m->run_steps); /* the other schedules' words are unchanged */
+        crc = tf_crc32_u32_le(crc, m->run_steps); /* the other schedules' words are unchanged */
     }
     for (i = 0; i < m->num_layers; i++) {
         const tf_layer *layer = &m->layers[i];
-        crc = tf_crc_u32(crc, layer->inputs);
-        crc = tf_crc_u32(crc, layer->units);
-        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->beta));
-        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->omega));
-        crc = tf_crc_u32(crc, tf_f32_to_bits(layer->count));
+        crc = tf_crc32_u32_le(crc, layer->inputs);
+        crc = tf_crc32_u32_le(crc, layer->units);
+        crc = tf_crc32_u32_le(crc, tf_f32_to_bits(layer->beta));
+        crc = tf_crc32_u32_le(crc, tf_f32_to_bits(layer->omega));
+        crc = tf_crc32_u32_le(crc, tf_f32_to_bits(layer->count));
     }
     return (crc == 0u) ? 1u : crc;
 }

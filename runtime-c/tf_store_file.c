@@ -40,23 +40,6 @@
 uint32_t tf_store_file_power_cut = 0u;
 #endif
 
-static void tf_sf_put_u32(uint8_t *b, uint32_t v) {
-    b[0] = (uint8_t)(v & 0xFFu);
-    b[1] = (uint8_t)((v >> 8) & 0xFFu);
-    b[2] = (uint8_t)((v >> 16) & 0xFFu);
-    b[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t tf_sf_get_u32(const uint8_t *b) {
-    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
-}
-
-static uint32_t tf_sf_crc_u32(uint32_t crc, uint32_t v) {
-    uint8_t b[4];
-    tf_sf_put_u32(b, v);
-    return TF_CRC32(crc, b, 4u);
-}
-
 /*
  * The slot check (docs/store.md): over the 32-bit words w_1..w_k, sum = w_1 + … + w_k exact
  * (mod 2^64, and k < 2^32), and mix = w_k ^ rotl(mix, 1) from mix = 0, i.e. the XOR of every
@@ -116,10 +99,10 @@ static void tf_sf_sum_floats(tf_sf_sums *c, const float *v, uint32_t n) {
 static void tf_sf_trailer(uint8_t *b, tf_sf_sums c, uint32_t index, uint32_t seq) {
     tf_sf_sum_u32(&c, index);
     tf_sf_sum_u32(&c, seq);
-    tf_sf_put_u32(b, seq);
-    tf_sf_put_u32(b + 4, (uint32_t)c.sum);
-    tf_sf_put_u32(b + 8, (uint32_t)(c.sum >> 32));
-    tf_sf_put_u32(b + 12, c.mix);
+    tf_put_u32_le(b, seq);
+    tf_put_u32_le(b + 4, (uint32_t)c.sum);
+    tf_put_u32_le(b + 8, (uint32_t)(c.sum >> 32));
+    tf_put_u32_le(b + 12, c.mix);
 }
 
 static uint32_t tf_sf_records(const tf_store_file *s) { return (uint32_t)s->num_layers * s->records_per_layer; }
@@ -257,16 +240,16 @@ static void tf_sf_header(const tf_store_file *s, uint8_t *head) {
     uint32_t layout = 0u;
     uint32_t i;
     for (i = 0; i <= records; i++) {
-        layout = tf_sf_crc_u32(layout, s->offsets[i]);
+        layout = tf_crc32_u32_le(layout, s->offsets[i]);
     }
-    tf_sf_put_u32(head, TF_SF_MAGIC);
-    tf_sf_put_u32(head + 4, TF_SF_VERSION);
-    tf_sf_put_u32(head + 8, s->num_layers);
-    tf_sf_put_u32(head + 12, s->records_per_layer);
-    tf_sf_put_u32(head + 16, s->offsets[records]);
-    tf_sf_put_u32(head + 20, layout);
-    tf_sf_put_u32(head + 24, 0u);
-    tf_sf_put_u32(head + 28, TF_CRC32(0u, head, 28u));
+    tf_put_u32_le(head, TF_SF_MAGIC);
+    tf_put_u32_le(head + 4, TF_SF_VERSION);
+    tf_put_u32_le(head + 8, s->num_layers);
+    tf_put_u32_le(head + 12, s->records_per_layer);
+    tf_put_u32_le(head + 16, s->offsets[records]);
+    tf_put_u32_le(head + 20, layout);
+    tf_put_u32_le(head + 24, 0u);
+    tf_put_u32_le(head + 28, TF_CRC32(0u, head, 28u));
 }
 
 /*
@@ -282,8 +265,8 @@ static int tf_sf_read_commit(const tf_store_file *s, uint32_t slot, uint32_t *se
     if (!tf_sf_seek(s, (long)(TF_SF_HEADER_BYTES + slot * tf_sf_commit_bytes(s))) || !tf_sf_get(s, b, 12u)) {
         return 0;
     }
-    number = tf_sf_get_u32(b + 4);
-    if (tf_sf_get_u32(b) != TF_SF_COMMIT_MAGIC || tf_sf_get_u32(b + 8) != tf_sf_records(s) || number == 0u) {
+    number = tf_get_u32_le(b + 4);
+    if (tf_get_u32_le(b) != TF_SF_COMMIT_MAGIC || tf_get_u32_le(b + 8) != tf_sf_records(s) || number == 0u) {
         return 0;
     }
     crc = TF_CRC32(0u, b, 12u);
@@ -293,10 +276,10 @@ static int tf_sf_read_commit(const tf_store_file *s, uint32_t slot, uint32_t *se
         }
         crc = TF_CRC32(crc, b, 4u);
         if (map != NULL) {
-            map[w] = tf_sf_get_u32(b);
+            map[w] = tf_get_u32_le(b);
         }
     }
-    if (!tf_sf_get(s, b, 4u) || tf_sf_get_u32(b) != crc) {
+    if (!tf_sf_get(s, b, 4u) || tf_get_u32_le(b) != crc) {
         return 0;
     }
     *seq = number;
@@ -409,12 +392,12 @@ tf_status tf_store_file_read(void *ctx, uint8_t layer, uint32_t record, float *d
         for (k = 0; k < count; k++) {
             uint8_t w[4];
             memcpy(w, dst + k, 4u);
-            dst[k] = tf_f32_from_bits(tf_sf_get_u32(w));
+            dst[k] = tf_f32_from_bits(tf_get_u32_le(w));
         }
     }
 #endif
     tf_sf_sum_floats(&sums, dst, count);
-    seq = tf_sf_get_u32(b);
+    seq = tf_get_u32_le(b);
     {
         uint8_t expect[TF_SF_TRAILER_BYTES];
         tf_sf_trailer(expect, sums, index, seq);
@@ -451,7 +434,7 @@ tf_status tf_store_file_write(void *ctx, uint8_t layer, uint32_t record, const f
         uint32_t k;
         uint32_t n = 0u;
         for (k = 0; k < count; k++) {
-            tf_sf_put_u32(chunk + 4u * n, tf_f32_to_bits(src[k]));
+            tf_put_u32_le(chunk + 4u * n, tf_f32_to_bits(src[k]));
             n++;
             if (n == TF_SF_CHUNK_FLOATS || k + 1u == count) {
                 if (!tf_sf_put(s, chunk, 4u * n)) {
@@ -492,7 +475,7 @@ static void tf_sf_out_u32(tf_sf_out *o, uint32_t v) {
     if (o->used + 4u > o->cap) {
         tf_sf_out_flush(o);
     }
-    tf_sf_put_u32(o->buf + o->used, v);
+    tf_put_u32_le(o->buf + o->used, v);
     o->used += 4u;
 }
 
@@ -522,15 +505,15 @@ tf_status tf_store_file_commit(void *ctx, uint8_t layer) {
     out.cap = (out.buf == small) ? (uint32_t)sizeof small : (s->io_buffer_bytes & ~3u);
     out.used = 0u;
     out.ok = 1;
-    tf_sf_put_u32(b, TF_SF_COMMIT_MAGIC);
-    tf_sf_put_u32(b + 4, seq);
-    tf_sf_put_u32(b + 8, tf_sf_records(s));
+    tf_put_u32_le(b, TF_SF_COMMIT_MAGIC);
+    tf_put_u32_le(b + 4, seq);
+    tf_put_u32_le(b + 8, tf_sf_records(s));
     crc = TF_CRC32(0u, b, 12u);
     tf_sf_out_u32(&out, TF_SF_COMMIT_MAGIC);
     tf_sf_out_u32(&out, seq);
     tf_sf_out_u32(&out, tf_sf_records(s));
     for (w = 0; w < words; w++) {
-        tf_sf_put_u32(b, s->active[w] ^ s->staged[w]);
+        tf_put_u32_le(b, s->active[w] ^ s->staged[w]);
         crc = TF_CRC32(crc, b, 4u);
         tf_sf_out_u32(&out, s->active[w] ^ s->staged[w]);
     }

@@ -30,23 +30,6 @@ typedef struct tf_nor_ring {
     uint32_t first_sector;
 } tf_nor_ring;
 
-static void tf_sn_put_u32(uint8_t *b, uint32_t v) {
-    b[0] = (uint8_t)(v & 0xFFu);
-    b[1] = (uint8_t)((v >> 8) & 0xFFu);
-    b[2] = (uint8_t)((v >> 16) & 0xFFu);
-    b[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t tf_sn_get_u32(const uint8_t *b) {
-    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
-}
-
-static uint32_t tf_sn_crc_u32(uint32_t crc, uint32_t v) {
-    uint8_t b[4];
-    tf_sn_put_u32(b, v);
-    return TF_CRC32(crc, b, 4u);
-}
-
 static uint32_t tf_sn_records(const tf_store_nor *s) { return (uint32_t)s->num_layers * s->records_per_layer; }
 
 /* Payload bytes of ring j: a record's data and trailer, or a commit entry. */
@@ -105,14 +88,14 @@ static uint32_t tf_sn_layout(const tf_store_nor *s) {
     const uint32_t records = tf_sn_records(s);
     uint32_t crc = 0u;
     uint32_t j;
-    crc = tf_sn_crc_u32(crc, s->flash->sector_bytes);
-    crc = tf_sn_crc_u32(crc, s->flash->page_bytes);
-    crc = tf_sn_crc_u32(crc, records);
+    crc = tf_crc32_u32_le(crc, s->flash->sector_bytes);
+    crc = tf_crc32_u32_le(crc, s->flash->page_bytes);
+    crc = tf_crc32_u32_le(crc, records);
     for (j = 0; j <= records; j++) {
-        crc = tf_sn_crc_u32(crc, s->offsets[j]);
+        crc = tf_crc32_u32_le(crc, s->offsets[j]);
     }
     for (j = 0; j <= records; j++) {
-        crc = tf_sn_crc_u32(crc, s->units[j]);
+        crc = tf_crc32_u32_le(crc, s->units[j]);
     }
     return crc;
 }
@@ -157,13 +140,13 @@ static int tf_sn_read_entry(const tf_store_nor *s, const tf_nor_ring *r, uint32_
     uint8_t b[TF_NOR_CHUNK];
     uint32_t crc;
     uint32_t j = 0u;
-    if (s->flash->read(s->flash->ctx, addr, b, 16u) != TF_OK || tf_sn_get_u32(b) != TF_NOR_MAGIC ||
-        tf_sn_get_u32(b + 8) != records || tf_sn_get_u32(b + 4) == 0u) {
+    if (s->flash->read(s->flash->ctx, addr, b, 16u) != TF_OK || tf_get_u32_le(b) != TF_NOR_MAGIC ||
+        tf_get_u32_le(b + 8) != records || tf_get_u32_le(b + 4) == 0u) {
         return 0;
     }
     crc = TF_CRC32(0u, b, 16u);
-    *seq = tf_sn_get_u32(b + 4);
-    *layout = tf_sn_get_u32(b + 12);
+    *seq = tf_get_u32_le(b + 4);
+    *layout = tf_get_u32_le(b + 12);
     while (j < records) {
         const uint32_t n = (records - j < TF_NOR_CHUNK / 4u) ? records - j : TF_NOR_CHUNK / 4u;
         if (s->flash->read(s->flash->ctx, addr + 16u + 4u * j, b, 4u * n) != TF_OK) {
@@ -173,12 +156,12 @@ static int tf_sn_read_entry(const tf_store_nor *s, const tf_nor_ring *r, uint32_
         if (map != NULL) {
             uint32_t k;
             for (k = 0; k < n; k++) {
-                map[j + k] = tf_sn_get_u32(b + 4u * k);
+                map[j + k] = tf_get_u32_le(b + 4u * k);
             }
         }
         j += n;
     }
-    return s->flash->read(s->flash->ctx, addr + 16u + 4u * records, b, 4u) == TF_OK && tf_sn_get_u32(b) == crc;
+    return s->flash->read(s->flash->ctx, addr + 16u + 4u * records, b, 4u) == TF_OK && tf_get_u32_le(b) == crc;
 }
 
 /* Scans the commit ring on first use. TF_ERR_STORE on a driver error or another layout's entry. */
@@ -350,16 +333,16 @@ tf_status tf_store_nor_read(void *ctx, uint8_t layer, uint32_t record, float *ds
         }
         crc = TF_CRC32(crc, b, 4u * n);
         for (k = 0; k < n; k++) {
-            dst[done + k] = tf_f32_from_bits(tf_sn_get_u32(b + 4u * k));
+            dst[done + k] = tf_f32_from_bits(tf_get_u32_le(b + 4u * k));
         }
         done += n;
     }
     if (s->flash->read(s->flash->ctx, addr + 4u * count, b, TF_NOR_TRAILER_BYTES) != TF_OK) {
         return TF_ERR_STORE;
     }
-    seq = tf_sn_get_u32(b);
-    crc = tf_sn_crc_u32(tf_sn_crc_u32(crc, index), seq);
-    return (seq != 0u && seq <= newest && crc == tf_sn_get_u32(b + 4)) ? TF_OK : TF_ERR_STORE;
+    seq = tf_get_u32_le(b);
+    crc = tf_crc32_u32_le(tf_crc32_u32_le(crc, index), seq);
+    return (seq != 0u && seq <= newest && crc == tf_get_u32_le(b + 4)) ? TF_OK : TF_ERR_STORE;
 }
 
 tf_status tf_store_nor_write(void *ctx, uint8_t layer, uint32_t record, const float *src, uint32_t count) {
@@ -386,12 +369,12 @@ tf_status tf_store_nor_write(void *ctx, uint8_t layer, uint32_t record, const fl
     w.used = 0u;
     w.ok = 1;
     for (k = 0; k < count && w.ok; k++) {
-        tf_sn_put_u32(b, tf_f32_to_bits(src[k]));
+        tf_put_u32_le(b, tf_f32_to_bits(src[k]));
         crc = TF_CRC32(crc, b, 4u);
         tf_sn_emit(&w, b, 4u);
     }
-    tf_sn_put_u32(b, s->seq + 1u);
-    tf_sn_put_u32(b + 4, tf_sn_crc_u32(tf_sn_crc_u32(crc, index), s->seq + 1u));
+    tf_put_u32_le(b, s->seq + 1u);
+    tf_put_u32_le(b + 4, tf_crc32_u32_le(tf_crc32_u32_le(crc, index), s->seq + 1u));
     tf_sn_emit(&w, b, 8u);
     tf_sn_flush(&w);
     if (!w.ok) {
@@ -432,18 +415,18 @@ tf_status tf_store_nor_commit(void *ctx, uint8_t layer) {
     w.addr = tf_sn_slot_addr(s, &r, slot);
     w.used = 0u;
     w.ok = 1;
-    tf_sn_put_u32(b, TF_NOR_MAGIC);
-    tf_sn_put_u32(b + 4, s->seq + 1u);
-    tf_sn_put_u32(b + 8, records);
-    tf_sn_put_u32(b + 12, tf_sn_layout(s));
+    tf_put_u32_le(b, TF_NOR_MAGIC);
+    tf_put_u32_le(b + 4, s->seq + 1u);
+    tf_put_u32_le(b + 8, records);
+    tf_put_u32_le(b + 12, tf_sn_layout(s));
     crc = TF_CRC32(0u, b, 16u);
     tf_sn_emit(&w, b, 16u);
     for (j = 0; j < records; j++) {
-        tf_sn_put_u32(b, (s->staged[j] != TF_NOR_NONE) ? s->staged[j] : s->active[j]);
+        tf_put_u32_le(b, (s->staged[j] != TF_NOR_NONE) ? s->staged[j] : s->active[j]);
         crc = TF_CRC32(crc, b, 4u);
         tf_sn_emit(&w, b, 4u);
     }
-    tf_sn_put_u32(b, crc);
+    tf_put_u32_le(b, crc);
     tf_sn_emit(&w, b, 4u);
     tf_sn_flush(&w);
     if (!w.ok) {
