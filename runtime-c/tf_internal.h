@@ -58,7 +58,7 @@
 #define TF_SQRT tf_sqrt_f32_ref
 #define TF_SGD_ROW tf_sgd_row_f32_ref
 #define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32_ref
-#define TF_ABS_SUM tf_abs_sum_f32_ref
+#define TF_ABS_SUM tf_abs_sum_fix_ref
 #else
 #ifdef TF_KERNEL_DENSE_U8
 #define TF_DENSE_U8 TF_KERNEL_CAT(tf_dense_u8_f32, TF_KERNEL_DENSE_U8)
@@ -74,11 +74,7 @@
 #define TF_SQRT tf_sqrt_f32
 #define TF_SGD_ROW tf_sgd_row_f32
 #define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32
-#ifdef TF_KERNEL_ABS_SUM
-#define TF_ABS_SUM TF_KERNEL_CAT(tf_abs_sum_f32, TF_KERNEL_ABS_SUM)
-#else
-#define TF_ABS_SUM tf_abs_sum_f32
-#endif
+#define TF_ABS_SUM tf_abs_sum_fix
 #endif
 
 /** abs(x) (exact: clears the sign bit, so abs(-0) = +0). */

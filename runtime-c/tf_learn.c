@@ -90,8 +90,8 @@ tf_status tf_get_info(const tf_model *m, tf_info *out) {
         uint32_t r;
         out->steps += layer->steps;
         out->samples += layer->steps * m->batch_size;
-        out->state_bytes += 4u * (layer->units * tf_words_for(layer->inputs) + classifier_words + layer->units +
-                                  (uint32_t)m->slices * m->slices);
+        out->state_bytes += 4u * (layer->units * tf_words_for(layer->inputs) + classifier_words + layer->units) +
+                            8u * (uint32_t)m->slices * m->slices; /* absSum: uint64_t */
         for (r = 0; r < records; r++) {
             out->store_bytes += 4u * tf_record_floats(m, (uint8_t)l, r);
         }

@@ -293,7 +293,7 @@ static tf_status tf_rederive_layer(tf_model *m, const tf_arena_layout *lay, uint
         tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, tf_words_for(layer->inputs),
                             &layer->abs_sum[k]);
     }
-    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    layer->alpha = tf_alpha_fix(layer->abs_sum, blocks, layer->count);
     if (tf_store_read(m, l, blocks, brec) != TF_OK) {
         return TF_ERR_STORE;
     }
@@ -378,7 +378,7 @@ static tf_status tf_init_layer(tf_model *m, const tf_arena_layout *lay, tf_rng *
         }
         tf_block_derive_f32(rec, b.row0, b.rows, b.col0, b.cols, layer->weight_bits, row_words, &layer->abs_sum[k]);
     }
-    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    layer->alpha = tf_alpha_fix(layer->abs_sum, blocks, layer->count);
     for (j = 0; j < layer->units; j++) {
         brec[j] = (m->bias_init == TF_BIAS_UNIFORM) ? (tf_rng_uniform(bias_rng) * 2.0f - 1.0f) * layer->omega : 0.0f;
         layer->bias[j] = brec[j];
@@ -705,14 +705,15 @@ static tf_adam_coef tf_adam_begin(const tf_model *m, float *rec, uint32_t n) {
 }
 
 /*
- * The new block record k in place (weights clamped); 1 if every value is finite. SGD with
- * batch 1 also gives the block's new absSum in *abs_sum and, when `bits` is not NULL, writes
- * the new weight bits of the columns it changes (the layer's bit matrix; only in the pass
- * that writes, see tf_apply_step). Its finiteness check is absSum's: with every new weight
- * clamped to [−1, 1] the sum of a block is finite exactly when every weight is.
+ * The new block record k in place (weights clamped); 1 if every value is finite. When `bits`
+ * is not NULL (SGD with batch 1, the pass that writes, see tf_apply_step) it also writes the
+ * new weight bits of the columns it changes (the layer's bit matrix) and gives the block's new
+ * absSum in *abs_sum, kept incrementally from the layer's (§6: + fix(w') − fix(w) for each
+ * weight the step changes); the kernel's finiteness check is on the weights it writes (an
+ * unchanged weight was committed finite).
  */
 static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec, const tf_grad_source *g,
-                           tf_word *bits, float *abs_sum) {
+                           tf_word *bits, uint64_t *abs_sum) {
     const tf_block b = tf_block_of(&m->layers[l], m->slices, k);
     const int adam = (m->optimizer == TF_OPTIMIZER_ADAM);
     tf_adam_coef coef;
@@ -723,10 +724,9 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
         coef = tf_adam_begin(m, rec, b.size);
     }
     if (bits != NULL) {
-        TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, m->lr, bits,
-                          tf_words_for(m->layers[l].inputs));
-        *abs_sum = TF_ABS_SUM(rec, b.size);
-        return tf_is_finite_f32(*abs_sum);
+        *abs_sum = m->layers[l].abs_sum[k];
+        return TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, m->lr, bits,
+                                 tf_words_for(m->layers[l].inputs), abs_sum);
     }
     for (r = 0; r < b.rows; r++) {
         const uint32_t j = b.row0 + r;
@@ -748,10 +748,6 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
                                  : tf_sgd_f32(rec[e], gbar, m->lr);
             rec[e] = tf_clamp1_f32(w);
         }
-    }
-    if (!adam && g->acc_block == NULL) {
-        *abs_sum = TF_ABS_SUM(rec, b.size);
-        return tf_is_finite_f32(*abs_sum);
     }
     return tf_all_finite_f32(rec, tf_record_floats(m, l, k));
 }
@@ -885,7 +881,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     float *rec = m->arena + lay->record;
     float *brec = m->arena + lay->bias_record;
     tf_word *bits = tf_step_sets_bits(m, g) ? layer->weight_bits : NULL;
-    float abs_sum = 0.0f;
+    uint64_t abs_sum = 0u;
     uint32_t k;
 
     if (tf_load_record(m, lay, l, blocks, brec) != TF_OK) {
@@ -958,7 +954,7 @@ static tf_status tf_apply_step(tf_model *m, const tf_arena_layout *lay, uint8_t 
     } else {
         m->run_open = 0u;
     }
-    layer->alpha = tf_alpha_f32(layer->abs_sum, blocks, layer->count);
+    layer->alpha = tf_alpha_fix(layer->abs_sum, blocks, layer->count);
     memcpy(layer->bias, brec, (size_t)layer->units * sizeof(float));
     layer->steps++;
     return TF_OK;

@@ -50,24 +50,32 @@ void tf_sgd_row_f32(float *w, uint32_t cols, float dz, const tf_input *in, uint3
 /*
  * Reference: every row whose δz_j is not ±0 through tf_sgd_row_f32_ref (a row with δz_j = ±0
  * is unchanged, docs/runtime.md "How a step is applied"), then the bit of every column of the
- * row from its new weight (§6: 1 iff w ≥ 0, −0 included), as tf_block_derive_f32 sets it.
+ * row from its new weight (§6: 1 iff w ≥ 0, −0 included), as tf_block_derive_f32 sets it; the
+ * row's absSum after the update minus before goes into *abs_sum (tf_abs_sum_fix_ref, §6).
  */
-void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
-                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words) {
+int tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                              uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
+                              uint64_t *abs_sum) {
+    int finite = 1;
     uint32_t r;
     for (r = 0; r < rows; r++) {
         const uint32_t j = (uint32_t)row0 + r;
         float *wr = w + r * (uint32_t)cols;
         tf_word *br = bits + j * row_words;
+        uint64_t before;
         uint32_t c;
         if (dz[j] == 0.0f) {
             continue;
         }
+        before = tf_abs_sum_fix_ref(wr, cols);
         tf_sgd_row_f32_ref(wr, cols, dz[j], in, col0, lr);
         for (c = 0; c < cols; c++) {
             tf_bit_put(br, (uint32_t)col0 + c, (wr[c] >= 0.0f) ? 1u : 0u);
+            finite &= tf_is_finite_f32(wr[c]);
         }
+        *abs_sum += tf_abs_sum_fix_ref(wr, cols) - before;
     }
+    return finite;
 }
 
 /*
@@ -106,9 +114,21 @@ static inline tf_word tf_cols_mask(const tf_word *v, uint32_t wd, uint32_t col0,
     return m;
 }
 
+/*
+ * absSum kept incrementally (§6): the kernels below add fix(new) and fix(old) of the weights of
+ * one word of columns into 32-bit sums (at most 4 rows × 32 × 2^24 = 2^31 each, no wrap) and
+ * move them into *abs_sum per word (mod 2^64: new − old). They OR the new weights' patterns
+ * into *any: after the clamp a weight is non-finite (NaN) iff bit 30 is set (e ≥ 128).
+ */
+#define TF_NONFINITE_BIT 0x40000000u
+static inline void tf_abs_sum_move(uint64_t *abs_sum, uint32_t fix_new, uint32_t fix_old) {
+    *abs_sum += fix_new;
+    *abs_sum -= fix_old;
+}
+
 /* One row: w_c for the columns with q_i ≠ 0 and their bits (the fast path's conditions hold). */
 static void tf_sgd_row_bits(float *w, float dz, const tf_input *in, uint32_t col0, uint32_t end, float lr,
-                            tf_word *bits_row) {
+                            tf_word *bits_row, uint64_t *abs_sum, uint32_t *any) {
     const float gamma = in->gamma;
     const uint8_t *q = in->bytes;
     const float t_bits = lr * (0.0f + dz * gamma); /* q_i = 1: h_i = mul(γ, 1) = γ */
@@ -119,15 +139,22 @@ static void tf_sgd_row_bits(float *w, float dz, const tf_input *in, uint32_t col
         const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
         tf_word neg = 0u;
         tf_word rest = m;
+        uint32_t fix_new = 0u;
+        uint32_t fix_old = 0u;
         while (rest != 0u) {
             const uint32_t b = (uint32_t)__builtin_ctz(rest);
             const float t = (q != NULL) ? lr * (0.0f + dz * (gamma * (float)q[base + b])) : t_bits;
-            const float u = tf_sgd_clamped(wb[b], t);
+            const float o = wb[b];
+            const float u = tf_sgd_clamped(o, t);
             rest &= rest - 1u;
             wb[b] = u;
             neg |= tf_negative_bit(u) << b;
+            fix_new += tf_fix24(tf_f32_to_bits(u));
+            fix_old += tf_fix24(tf_f32_to_bits(o));
+            *any |= tf_f32_to_bits(u);
         }
         bits_row[wd] = (bits_row[wd] & ~m) | (m & ~neg);
+        tf_abs_sum_move(abs_sum, fix_new, fix_old);
     }
 }
 
@@ -148,7 +175,8 @@ static inline int tf_row_fast(float dz, float gamma, float lr) {
  * sharing the input walk and h_i.
  */
 static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const tf_input *in, uint32_t col0,
-                              uint32_t end, float lr, tf_word *bits0, tf_word *bits1) {
+                              uint32_t end, float lr, tf_word *bits0, tf_word *bits1, uint64_t *abs_sum,
+                              uint32_t *any) {
     const float gamma = in->gamma;
     const uint8_t *q = in->bytes;
     const float t0_bits = lr * (dz0 * gamma);
@@ -162,32 +190,47 @@ static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const 
         tf_word neg0 = 0u;
         tf_word neg1 = 0u;
         tf_word rest = m;
+        uint32_t fix_new = 0u;
+        uint32_t fix_old = 0u;
+        uint32_t or_new = 0u;
         if (q != NULL) {
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const float h = gamma * (float)q[base + b];
-                const float u0 = tf_sgd_clamped(wb0[b], lr * (dz0 * h));
-                const float u1 = tf_sgd_clamped(wb1[b], lr * (dz1 * h));
+                const float o0 = wb0[b];
+                const float o1 = wb1[b];
+                const float u0 = tf_sgd_clamped(o0, lr * (dz0 * h));
+                const float u1 = tf_sgd_clamped(o1, lr * (dz1 * h));
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
                 neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
                 neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
+                fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1));
+                fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1));
+                or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1);
             }
         } else {
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
-                const float u0 = tf_sgd_clamped(wb0[b], t0_bits);
-                const float u1 = tf_sgd_clamped(wb1[b], t1_bits);
+                const float o0 = wb0[b];
+                const float o1 = wb1[b];
+                const float u0 = tf_sgd_clamped(o0, t0_bits);
+                const float u1 = tf_sgd_clamped(o1, t1_bits);
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
                 neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
                 neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
+                fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1));
+                fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1));
+                or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1);
             }
         }
         bits0[wd] = (bits0[wd] & ~m) | (m & ~neg0);
         bits1[wd] = (bits1[wd] & ~m) | (m & ~neg1);
+        tf_abs_sum_move(abs_sum, fix_new, fix_old);
+        *any |= or_new;
     }
 }
 
@@ -203,10 +246,14 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
     do {                                                                \
         float *const p0 = w + base - col0 + b;                          \
         const tf_word bit = (tf_word)1u << b;                           \
-        const float u0 = tf_sgd_clamped(p0[0], (T0));                   \
-        const float u1 = tf_sgd_clamped(p0[stride], (T1));              \
-        const float u2 = tf_sgd_clamped(p0[2u * stride], (T2));         \
-        const float u3 = tf_sgd_clamped(p0[3u * stride], (T3));         \
+        const float o0 = p0[0];                                         \
+        const float o1 = p0[stride];                                    \
+        const float o2 = p0[2u * stride];                               \
+        const float o3 = p0[3u * stride];                               \
+        const float u0 = tf_sgd_clamped(o0, (T0));                      \
+        const float u1 = tf_sgd_clamped(o1, (T1));                      \
+        const float u2 = tf_sgd_clamped(o2, (T2));                      \
+        const float u3 = tf_sgd_clamped(o3, (T3));                      \
         rest &= rest - 1u;                                              \
         p0[0] = u0;                                                     \
         p0[stride] = u1;                                                \
@@ -216,10 +263,16 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
         neg1 |= bit & tf_sign_mask(u1);                                 \
         neg2 |= bit & tf_sign_mask(u2);                                 \
         neg3 |= bit & tf_sign_mask(u3);                                 \
+        fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1)) + \
+                   tf_fix24(tf_f32_to_bits(u2)) + tf_fix24(tf_f32_to_bits(u3));   \
+        fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1)) + \
+                   tf_fix24(tf_f32_to_bits(o2)) + tf_fix24(tf_f32_to_bits(o3));   \
+        or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1) | tf_f32_to_bits(u2) | tf_f32_to_bits(u3); \
     } while (0)
 
 static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const tf_input *in, uint32_t col0,
-                              uint32_t end, float lr, tf_word *bits, uint32_t row_words) {
+                              uint32_t end, float lr, tf_word *bits, uint32_t row_words, uint64_t *abs_sum,
+                              uint32_t *any) {
     const float gamma = in->gamma;
     const uint8_t *q = in->bytes;
     const float dz0 = dz[0];
@@ -235,6 +288,9 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
         tf_word neg2 = 0u;
         tf_word neg3 = 0u;
         tf_word rest = m;
+        uint32_t fix_new = 0u;
+        uint32_t fix_old = 0u;
+        uint32_t or_new = 0u;
         if (m == 0u) {
             continue;
         }
@@ -258,6 +314,8 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
         bits[row_words + wd] = (bits[row_words + wd] & ~m) | (m & ~neg1);
         bits[2u * row_words + wd] = (bits[2u * row_words + wd] & ~m) | (m & ~neg2);
         bits[3u * row_words + wd] = (bits[3u * row_words + wd] & ~m) | (m & ~neg3);
+        tf_abs_sum_move(abs_sum, fix_new, fix_old);
+        *any |= or_new;
     }
 }
 #undef TF_SGD_STEP4
@@ -282,18 +340,22 @@ static int tf_rows_fast(const float *dz, uint32_t j, uint32_t n, float gamma, fl
  * bit, which describes it, stays right. The bit written is computed on the bit pattern
  * (tf_negative_bit), equal to (w ≥ 0) for every weight that is not NaN; a NaN can only come from
  * a NaN in the store, and then the step fails and tf_apply_step re-derives the block's bits. Rows with a non-finite δz,
- * a negative γ or no mask take the reference path.
+ * a negative γ or no mask take the reference path. absSum moves by fix(new) − fix(old) of
+ * exactly the weights written (an unvisited weight keeps its value, so its fix), the finiteness
+ * flag from the OR of the written patterns (TF_NONFINITE_BIT).
  */
-void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
-                           uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words) {
+int tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                          uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
+                          uint64_t *abs_sum) {
     const uint32_t end = (uint32_t)col0 + cols;
     uint32_t r = 0;
+    uint32_t any = 0u;
+    int finite = 1;
     if (cols == 0u) {
-        return;
+        return 1;
     }
     if (in->bits == NULL || !(in->gamma >= 0.0f)) {
-        tf_sgd_block_bits_f32_ref(w, dz, row0, rows, in, col0, cols, lr, bits, row_words);
-        return;
+        return tf_sgd_block_bits_f32_ref(w, dz, row0, rows, in, col0, cols, lr, bits, row_words, abs_sum);
     }
     while (r < rows) {
         const uint32_t j = (uint32_t)row0 + r;
@@ -301,19 +363,20 @@ void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t ro
         if (dz[j] == 0.0f) {
             r++;
         } else if (!tf_is_finite_f32(dz[j])) {
-            tf_sgd_block_bits_f32_ref(wr, dz, (uint16_t)j, 1u, in, col0, cols, lr, bits, row_words);
+            finite &= tf_sgd_block_bits_f32_ref(wr, dz, (uint16_t)j, 1u, in, col0, cols, lr, bits, row_words, abs_sum);
             r++;
         } else if (r + 3u < rows && tf_rows_fast(dz, j, 4u, in->gamma, lr)) {
-            tf_sgd_rows4_fast(wr, cols, dz + j, in, col0, end, lr, bits + j * row_words, row_words);
+            tf_sgd_rows4_fast(wr, cols, dz + j, in, col0, end, lr, bits + j * row_words, row_words, abs_sum, &any);
             r += 4u;
         } else if (r + 1u < rows && tf_is_finite_f32(dz[j + 1u]) && tf_row_fast(dz[j], in->gamma, lr) &&
                    tf_row_fast(dz[j + 1u], in->gamma, lr)) {
             tf_sgd_rows2_fast(wr, wr + cols, dz[j], dz[j + 1u], in, col0, end, lr, bits + j * row_words,
-                              bits + (j + 1u) * row_words);
+                              bits + (j + 1u) * row_words, abs_sum, &any);
             r += 2u;
         } else {
-            tf_sgd_row_bits(wr, dz[j], in, col0, end, lr, bits + j * row_words);
+            tf_sgd_row_bits(wr, dz[j], in, col0, end, lr, bits + j * row_words, abs_sum, &any);
             r++;
         }
     }
+    return finite && (any & TF_NONFINITE_BIT) == 0u;
 }

@@ -28,6 +28,14 @@ static void tf_emit_u32(tf_emitter *em, uint32_t v) {
     em->fill += 4u;
 }
 
+static void tf_emit_u64s(tf_emitter *em, const uint64_t *x, uint32_t n) {
+    uint32_t i;
+    for (i = 0; i < n && em->status == TF_OK; i++) {
+        tf_emit_u32(em, (uint32_t)(x[i] & 0xFFFFFFFFu));
+        tf_emit_u32(em, (uint32_t)(x[i] >> 32));
+    }
+}
+
 static void tf_emit_words(tf_emitter *em, const tf_word *w, uint32_t n) {
     uint32_t i;
     for (i = 0; i < n && em->status == TF_OK; i++) {
@@ -121,7 +129,7 @@ tf_status tf_array_serialise(const tf_model *m, uint8_t l, tf_array array, tf_si
         tf_emit_words(&em, layer->weight_bits, layer->units * tf_words_for(layer->inputs));
         break;
     case TF_ARRAY_ABS_SUM:
-        tf_emit_floats(&em, layer->abs_sum, (uint32_t)m->slices * m->slices);
+        tf_emit_u64s(&em, layer->abs_sum, (uint32_t)m->slices * m->slices);
         break;
     case TF_ARRAY_ALPHA:
         tf_emit_floats(&em, &layer->alpha, 1u);

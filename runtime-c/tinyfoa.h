@@ -31,10 +31,10 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
-#define TF_RUNTIME_VERSION 4
-#define TF_RUNTIME_VERSION_STRING "0.4.0"
+#define TF_RUNTIME_VERSION 5
+#define TF_RUNTIME_VERSION_STRING "0.5.0"
 /** Version of docs/semantics.md this runtime implements. */
-#define TF_SEMANTICS_VERSION 2
+#define TF_SEMANTICS_VERSION 3
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes (§12)                                                                          */
@@ -290,12 +290,12 @@ typedef struct tf_layer {
     const uint16_t *col_bounds;  /**< M + 1 entries: column part q of K_l; both floor(p·n/M) (§3) */
     float beta;                  /**< β_l = sqrt(div(2, f32(N_l))), planner constant (§5) */
     float omega;                 /**< ω_l = div(1, sqrt(f32(K_l))), planner constant (§5) */
-    float count;                 /**< count_l = f32(N_l · K_l), planner constant (§6) */
+    float count;                 /**< countFix_l = f32(N_l · K_l) · 2^24, planner constant (§6) */
     tf_word *classifier_bits;    /**< [out] C × N_l bit matrix, C·words(N_l) words (§5.1); sign classifier only */
     float *classifier_weights;   /**< [out] C × N_l f32, row-major (§5.1); he-normal classifier only, else NULL */
     tf_word *weight_bits;        /**< [out] N_l × K_l bit matrix, N_l·words(K_l) words (§6) */
     float *bias;                 /**< [out] N_l floats: RAM copy of the bias record's biases */
-    float *abs_sum;              /**< [out] M² floats (§6) */
+    uint64_t *abs_sum;           /**< [out] M² exact integers Σ fix(w) (§6) */
     float alpha;                 /**< α_l, runtime-owned (§6) */
     uint32_t steps;              /**< n_l, update steps taken, runtime-owned (§8.9) */
 } tf_layer;
@@ -528,6 +528,17 @@ static inline float tf_f32_from_bits(uint32_t b) {
 }
 /** 1 if x is neither infinite nor NaN. */
 static inline int tf_is_finite_f32(float x) { return (tf_f32_to_bits(x) & 0x7F800000u) != 0x7F800000u; }
+/**
+ * fix(w) = floor(|w| · 2^24) of §6 from w's bit pattern u, for finite |w| ≤ 1 (0 .. 2^24): with
+ * e the biased exponent and m8 = the significand with its implicit 1 at bit 31, fix = m8 >>
+ * (134 − e), which is 0 for e < 103 (a shift of 32 or more). Integer instructions only. A pattern
+ * with e ≥ 128 (|w| ≥ 2, Inf, NaN) gives some value below 2^32 (never needed: see §8.11).
+ */
+static inline uint32_t tf_fix24(uint32_t u) {
+    const uint32_t s = 134u - ((u >> 23) & 0xFFu);
+    const uint32_t m8 = (u << 8) | 0x80000000u;
+    return (s < 32u) ? (m8 >> s) : 0u;
+}
 
 /** 1 if all n values are finite. */
 int tf_all_finite_f32(const float *x, uint32_t n);
@@ -685,20 +696,25 @@ void tf_sgd_row_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, u
  * columns from the new weights. Optimized: visits only the columns with q_i ≠ 0 through
  * in->bits (for u8 input the caller sets in->bits to the vector of q_i ≠ 0), two rows at a time,
  * and writes only their bits; the bits of the other columns must already describe their
- * weights. Reference: tf_sgd_block_bits_f32_ref (every column's bit of every updated row).
+ * weights. Both keep the block's absSum (§6) incrementally: *abs_sum += fix(w') − fix(w) for
+ * every weight they change (mod 2^64; the result is the new block's exact sum when *abs_sum was
+ * the old one's and every new weight is finite). Returns 1 iff every new weight is finite (only
+ * NaN can be non-finite after the clamp). Reference: tf_sgd_block_bits_f32_ref (every column's
+ * bit of every updated row).
  * [in,out] w rows·cols floats (block order)  [in] dz δz of the whole layer (indexed by j)
  * [in] in  [in] lr  [in,out] bits the layer's N × K bit matrix, row_words words a row
+ * [in,out] abs_sum the block's absSum
  */
-void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
-                           uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
-void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
-                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
+int tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                          uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
+                          uint64_t *abs_sum);
+int tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                              uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
+                              uint64_t *abs_sum);
 
-/** absSum of a block (§6): reduction of abs(w_e) over e = 0..n−1, in order. [in] w n floats */
-float tf_abs_sum_f32(const float *w, uint32_t n);
-float tf_abs_sum_f32_ref(const float *w, uint32_t n);
-/** Variant `int` of tf_abs_sum_f32: the additions on bit patterns, for cores without an FPU (tf_abs_sum_int.c). */
-float tf_abs_sum_f32_int(const float *w, uint32_t n);
+/** absSum of a block (§6): the exact Σ fix(w_e) over e = 0..n−1 (any order). [in] w n floats, each finite, |w| ≤ 1 */
+uint64_t tf_abs_sum_fix(const float *w, uint32_t n);
+uint64_t tf_abs_sum_fix_ref(const float *w, uint32_t n);
 
 /** Adam coefficients of one record update; d1 = sub(1, p1), d2 = sub(1, p2) after the powers advanced. */
 typedef struct tf_adam_coef {
@@ -714,15 +730,15 @@ float tf_adam_f32(float w, float *m, float *v, float g, const tf_adam_coef *k);
 
 /**
  * Derived state of one block (§6) from its weights in block order: the weight bits of its
- * elements (1 iff w >= 0) and absSum = Σ abs(w).
+ * elements (1 iff w >= 0) and absSum = Σ fix(w).
  * [in] w rows·cols floats  [in,out] bits N × K weight bit matrix (row_words words a row)
  * [out] abs_sum
  */
 void tf_block_derive_f32(const float *w, uint16_t row0, uint16_t rows, uint16_t col0, uint16_t cols, tf_word *bits,
-                         uint32_t row_words, float *abs_sum);
+                         uint32_t row_words, uint64_t *abs_sum);
 
-/** α = div(Σ_k abs_sum[k], count) (§6). */
-float tf_alpha_f32(const float *abs_sum, uint32_t blocks, float count);
+/** α = div(f32(Σ_k abs_sum[k]), count_fix) (§6; the sum exact, its conversion round-to-nearest-even). */
+float tf_alpha_fix(const uint64_t *abs_sum, uint32_t blocks, float count_fix);
 
 /** xoshiro128** stream (§4). */
 typedef struct tf_rng {

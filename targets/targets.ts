@@ -74,8 +74,6 @@ export interface KernelVariants {
   readonly dense_u8?: 'dsp';
   /** `table`: runtime-c/tf_crc32_table.c, a byte a step through 1 KiB (parts with flash to spare). */
   readonly crc32?: 'table';
-  /** `int`: runtime-c/tf_abs_sum_int.c, absSum's additions on bit patterns (no FPU). */
-  readonly abs_sum?: 'int';
 }
 
 /** The compiler flags that select a target's kernel variants. */
@@ -369,7 +367,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
-    kernels: { crc32: 'table', abs_sum: 'int' },
+    kernels: { crc32: 'table' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',

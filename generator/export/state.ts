@@ -92,7 +92,7 @@ export function modelCheckWord(ir: ModelIR): number {
   if (typeof schedule === 'object') words.push(schedule.steps);
   ir.layers.forEach((layer, l) => {
     const c = k.layers[l]!;
-    words.push(layer.inputs, layer.units, toBits(c.beta), toBits(c.omega), toBits(c.count));
+    words.push(layer.inputs, layer.units, toBits(c.beta), toBits(c.omega), toBits(c.countFix));
   });
   const crc = crc32(le(words));
   return crc === 0 ? 1 : crc;

@@ -150,7 +150,7 @@ function describeWord(bytes: Uint8Array, index: number, name: string): string {
   if (index * 4 + 4 > bytes.length) return '(missing)';
   const w = new DataView(bytes.buffer, bytes.byteOffset).getUint32(index * 4, true);
   const hex = `0x${w.toString(16).padStart(8, '0')}`;
-  const isFloat = name === 'weights' || name === 'bias' || name === 'adam' || name === 'absSum' || name === 'alpha';
+  const isFloat = name === 'weights' || name === 'bias' || name === 'adam' || name === 'alpha'; // absSum: uint64 halves, hex
   return isFloat ? `${fromBits(w)} (${hex})` : hex;
 }
 

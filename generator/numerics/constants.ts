@@ -4,15 +4,15 @@
  * hexadecimal literals, so neither side re-derives them.
  */
 import { epochSteps, type LayerIR, type ModelIR } from '../ir/ir.ts';
-import { div, f32, sqrt, sub } from './f32.ts';
+import { div, f32, mul, sqrt, sub } from './f32.ts';
 
 export interface LayerConstants {
   /** Classifier scale β_l = sqrt(2 / N_l). */
   beta: number;
   /** Initial latent weight range ω_l = 1 / sqrt(K_l). */
   omega: number;
-  /** f32(N_l · K_l), the divisor of α_l. */
-  count: number;
+  /** countFix_l = f32(N_l · K_l) · 2^24 (exact), the divisor of α_l (§6). */
+  countFix: number;
   /** f32(N_l), the divisor of γ_l. */
   units: number;
 }
@@ -42,7 +42,7 @@ export function layerConstants(layer: LayerIR): LayerConstants {
   return {
     beta: sqrt(div(2, f32(layer.units))),
     omega: div(1, sqrt(f32(layer.inputs))),
-    count: f32(layer.units * layer.inputs),
+    countFix: mul(f32(layer.units * layer.inputs), 2 ** 24),
     units: f32(layer.units),
   };
 }

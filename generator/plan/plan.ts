@@ -15,9 +15,9 @@ import { cFloatLiteral } from '../numerics/f32.ts';
 import type { Target } from '../../targets/targets.ts';
 
 /** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
-export const RUNTIME_VERSION = 4;
+export const RUNTIME_VERSION = 5;
 /** Version of docs/semantics.md the generated code is planned for. */
-export const SEMANTICS_VERSION = 2;
+export const SEMANTICS_VERSION = 3;
 
 /** The model cannot be planned for the target (sizes, names, overflow): bad input. */
 export class PlanError extends BadInputError {}
@@ -39,7 +39,8 @@ export interface PlannedLayer {
   classifierBitsRef: string;
   classifierWeightsRef: string;
   weightBitWords: number;
-  absSumFloats: number;
+  /** M²: the uint64 absSum of every block (§6). */
+  absSumWords: number;
   names: { rows: string; cols: string; classifier: string; classifierWeights: string; bits: string; bias: string; absSum: string };
 }
 
@@ -305,6 +306,10 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
   }
   for (const l of ir.layers) {
     if (l.units >= 2 ** 16 || l.inputs >= 2 ** 16) throw new PlanError(`layer ${l.index}: dimensions must be below 65536`);
+    // §6: absSum's exact integers stay at most 2^53 (exact in a JavaScript number and in uint64_t).
+    if (l.units * l.inputs > 2 ** 29) {
+      throw new PlanError(`layer ${l.index}: ${l.units} × ${l.inputs} weights; semantics §6 allows at most 2^29 a layer: make the layer smaller`);
+    }
   }
 
   const steps = learnSteps(ir);
@@ -336,13 +341,13 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
       colBounds: l.colBounds.join(', '),
       beta: cFloatLiteral(c.beta),
       omega: cFloatLiteral(c.omega),
-      count: cFloatLiteral(c.count),
+      count: cFloatLiteral(c.countFix),
       classifierWords: heNormal ? 0 : ir.classes * wordsFor(l.units),
       classifierFloats: heNormal ? ir.classes * l.units : 0,
       classifierBitsRef: heNormal ? 'NULL' : names.classifier,
       classifierWeightsRef: heNormal ? names.classifierWeights : 'NULL',
       weightBitWords: l.units * wordsFor(l.inputs),
-      absSumFloats: m2,
+      absSumWords: m2,
       names,
     };
   });
@@ -414,7 +419,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
         ? { name: `layer ${l.index} classifier (fp32)`, bytes: l.classifierFloats * 4, region: 'ram' as const }
         : { name: `layer ${l.index} classifier bits`, bytes: l.classifierWords * 4, region: 'ram' as const },
       { name: `layer ${l.index} bias`, bytes: l.units * 4, region: 'ram' as const },
-      { name: `layer ${l.index} absSum`, bytes: l.absSumFloats * 4, region: 'ram' as const },
+      { name: `layer ${l.index} absSum`, bytes: l.absSumWords * 8, region: 'ram' as const },
     ]),
     { name: 'sample buffer', bytes: ir.input.features, region: 'ram' },
     ...(storePlan.file

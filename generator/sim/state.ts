@@ -68,7 +68,8 @@ export interface LayerState {
   /** N × K weight bit matrix. */
   bits: Uint32Array;
   rowWords: number;
-  absSum: Float32Array;
+  /** Per block, Σ fix(w) (§6): exact integers, at most 2^53 (planner), held exactly in doubles. */
+  absSum: Float64Array;
   alpha: number;
   steps: number;
 }
@@ -172,7 +173,7 @@ export class TinyFoaModel {
         adam: records,
         bits: new Uint32Array(layer.units * rowWords),
         rowWords,
-        absSum: new Float32Array(blocks.length),
+        absSum: new Float64Array(blocks.length),
         alpha: 0,
         steps: 0,
       };
@@ -230,19 +231,19 @@ export class TinyFoaModel {
     this.refreshAlpha(l);
   }
 
-  /** §6: absSum of one block, Σ|w| in block order (the weights of a block are stored in that order). */
+  /** §6: absSum of one block, Σ fix(w) over its weights (exact, any order). */
   private blockAbsSum(l: number, k: number): number {
     const ls = this.layers[l]!;
     const off = ls.blockOffset[k]!;
-    return absSumF32(ls.weights, off, off + ls.blocks[k]!.size);
+    return absSumFix(ls.weights, off, off + ls.blocks[k]!.size);
   }
 
-  /** §6: α from the layer's absSum vector. */
+  /** §6: α = div(f32(S), countFix) from the layer's absSum vector (S exact: at most 2^53). */
   private refreshAlpha(l: number): void {
     const ls = this.layers[l]!;
     let total = 0;
-    for (let q = 0; q < ls.absSum.length; q++) total = add(total, ls.absSum[q]!);
-    ls.alpha = div(total, this.constants.layers[l]!.count);
+    for (let q = 0; q < ls.absSum.length; q++) total += ls.absSum[q]!;
+    ls.alpha = div(f32(total), this.constants.layers[l]!.countFix);
   }
 
   /**
@@ -668,8 +669,9 @@ export class TinyFoaModel {
    * §8.10–11 for SGD, computing only the weights whose gradient can be non-zero (rows and
    * columns touched by the batch): every other weight keeps its value exactly (see touchedRows),
    * so its new value, its finiteness (it was committed finite) and its sign bit are the old ones.
-   * The commit sets the sign bits of the weights it writes, so §6 has only absSum left, re-summed
-   * over the whole block in §6 order. Same results as the general path.
+   * The commit sets the sign bits of the weights it writes and moves the block's absSum by
+   * fix(w') − fix(w) of each of them (§6 allows it: the sum is exact). Same results as the
+   * general path.
    */
   private applySgdUpdate(l: number): void {
     const ls = this.layers[l]!;
@@ -748,6 +750,8 @@ export class TinyFoaModel {
       const width = b.colEnd - b.colStart;
       const first = runStart[idx]!;
       const end = runEnd[idx]!;
+      // fix(w) = floor(|w| · 2^24) (§6), exact in doubles; each row's change is below 2^41.
+      let moved = 0;
       for (let j = b.rowStart; j < b.rowEnd; j++) {
         if (!rows[j]) continue;
         const row = off + (j - b.rowStart) * width - b.colStart;
@@ -763,8 +767,11 @@ export class TinyFoaModel {
             gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
             g[gRow + i] = 0;
           }
-          const v = fr(weights[row + i]! - fr(lr * gi));
-          weights[row + i] = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
+          const old = weights[row + i]!;
+          const v = fr(old - fr(lr * gi));
+          const w = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
+          weights[row + i] = w;
+          moved += Math.floor(Math.abs(w) * FIX_SCALE) - Math.floor(Math.abs(old) * FIX_SCALE);
           const r = raw[row + i]!;
           const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
           const word = rowBase + (i >>> 5);
@@ -772,10 +779,10 @@ export class TinyFoaModel {
           bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
         }
       }
+      ls.absSum[blocks[idx]!] += moved;
     }
     this.gradDirty = false;
     ls.bias.set(bias);
-    for (const kb of blocks) ls.absSum[kb] = this.blockAbsSum(l, kb);
     this.refreshAlpha(l);
     ls.steps++;
   }
@@ -834,7 +841,7 @@ export class TinyFoaModel {
       case 'bits':
         return u32Bytes(ls.bits);
       case 'absSum':
-        return f32Bytes(ls.absSum);
+        return u64Bytes(ls.absSum);
       case 'alpha':
         return f32Bytes(Float32Array.of(ls.alpha));
       case 'steps':
@@ -928,6 +935,18 @@ function u32Bytes(a: Uint32Array): Uint8Array {
   return out;
 }
 
+/** Exact non-negative integers below 2^53 as uint64, little-endian (§11 absSum). */
+function u64Bytes(a: Float64Array): Uint8Array {
+  const out = new Uint8Array(a.length * 8);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    dv.setUint32(i * 8, v % 2 ** 32, true);
+    dv.setUint32(i * 8 + 4, Math.floor(v / 2 ** 32), true);
+  }
+  return out;
+}
+
 function f32Bytes(a: Float32Array): Uint8Array {
   const out = new Uint8Array(a.length * 4);
   const dv = new DataView(out.buffer);
@@ -946,12 +965,20 @@ function concatF32(parts: Float32Array[]): Uint8Array {
   return f32Bytes(all);
 }
 
+/** 2^24: fix(w) = floor(|w| · 2^24) (§6); the product of a binary32 and 2^24 is exact in a double. */
+const FIX_SCALE = 2 ** 24;
+
+/** §6 fix(w) = floor(|w| · 2^24) of one finite weight, |w| ≤ 1: an integer 0 .. 2^24. */
+export function fix24(w: number): number {
+  return Math.floor(Math.abs(w) * FIX_SCALE);
+}
+
 /**
- * Σ|w[i]| for i in [from, to), rounded to binary32 after every addition, in index order (§6):
- * the sum is a chain of dependent roundings, so its speed is the latency of one rounded addition.
+ * Σ fix(w[i]) for i in [from, to) (§6): exact integers (each at most 2^24, the sum at most 2^53
+ * by the planner), so the order does not matter and the additions are plain doubles.
  */
-export function absSumF32(w: Float32Array, from: number, to: number): number {
+export function absSumFix(w: Float32Array, from: number, to: number): number {
   let sum = 0;
-  for (let i = from; i < to; i++) sum = fr(sum + Math.abs(w[i]!));
+  for (let i = from; i < to; i++) sum += Math.floor(Math.abs(w[i]!) * FIX_SCALE);
   return sum;
 }

@@ -225,9 +225,15 @@ static void test_empty_kernels(void) {
     tf_sgd_row_f32(f, 0, 1.0f, &in, 0, 0.5f);
     tf_sgd_row_f32_ref(f, 0, 1.0f, &in, 0, 0.5f);
     tf_block_grad_acc_f32(f, f, 0, 0, &in, 0, 0);
-    tf_block_derive_f32(f, 0, 0, 0, 0, w, 0, &gamma);
-    CHECK_BITS_F(gamma, 0.0f, 0);
-    CHECK_BITS_F(tf_alpha_f32(f, 0, 1.0f), 0.0f, 0);
+    {
+        uint64_t sum = 5u;
+        const uint64_t none[1] = {0u};
+        tf_block_derive_f32(f, 0, 0, 0, 0, w, 0, &sum);
+        CHECK(sum == 0u);
+        CHECK(tf_abs_sum_fix(f, 0) == 0u);
+        CHECK(tf_abs_sum_fix_ref(f, 0) == 0u);
+        CHECK_BITS_F(tf_alpha_fix(none, 0, 1.0f), 0.0f, 0);
+    }
     tf_classifier_f32(w, 0, w, 0, 1.0f, 1.0f, f);
     if (f != NULL) {
         free(f);

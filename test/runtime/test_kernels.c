@@ -574,63 +574,138 @@ static void test_dense_u8_variants(void) {
 }
 
 /* ------------------------------------------ absSum of a block: optimized against reference --- */
+/* fix(w) = floor(|w| · 2^24) (§6), in double precision: |w| · 2^24 is exact, floor too. */
+static uint64_t fix_double(float w) {
+    const double a = fabs((double)w) * 16777216.0;
+    return (uint64_t)floor(a);
+}
+
+/* A weight of every kind fix has to handle: ±0, ±subnormals, around 2^−24, just below 2^−k,
+ * ±1, and uniform ones in [−1, 1]. */
+static float fix_case(void) {
+    const uint32_t r = tf_test_rand();
+    const uint32_t sign = (r & 1u) << 31;
+    switch ((r >> 1) % 6u) {
+    case 0: return tf_f32_from_bits(sign | (tf_test_rand() & 0x007FFFFFu)); /* ±0 or a subnormal */
+    case 1: return tf_f32_from_bits(sign | (0x33800000u + (tf_test_rand() % 64u) - 32u)); /* near 2^−24 */
+    case 2: return tf_f32_from_bits(sign | (((127u - tf_test_rand() % 30u) << 23) - 1u)); /* just below 2^−k */
+    case 3: return tf_f32_from_bits(sign | 0x3F800000u); /* ±1 */
+    case 4: return tf_f32_from_bits(sign | ((tf_test_rand() % 127u) << 23) | (tf_test_rand() & 0x007FFFFFu));
+    default: return (float)(int32_t)(tf_test_rand() % 2000001u - 1000000) * 1e-6f;
+    }
+}
+
+/* The binary32 nearest to x (ties to even) by integer arithmetic, for x < 2^64. */
+static uint32_t u64_to_f32_bits(uint64_t x) {
+    uint32_t e = 63u;
+    uint64_t mant;
+    uint64_t rest;
+    uint64_t half;
+    if (x == 0u) {
+        return 0u;
+    }
+    while ((x >> e) == 0u) {
+        e--;
+    }
+    if (e <= 23u) {
+        return ((e + 127u) << 23) | (uint32_t)((x << (23u - e)) & 0x7FFFFFu);
+    }
+    mant = x >> (e - 23u);
+    rest = x & ((1ull << (e - 23u)) - 1u);
+    half = 1ull << (e - 24u);
+    if (rest > half || (rest == half && (mant & 1u) != 0u)) {
+        mant++;
+        if (mant == (1ull << 24)) {
+            mant >>= 1;
+            e++;
+        }
+    }
+    return ((e + 127u) << 23) | (uint32_t)(mant & 0x7FFFFFu);
+}
+
 static void test_abs_sum(void) {
     static float w[800];
     uint32_t n;
+    uint32_t t;
+    /* fix of single values against the double-precision definition, and edge values by hand */
+    for (t = 0; t < 200000u; t++) {
+        const float v = fix_case();
+        uint64_t got;
+        w[0] = v;
+        got = tf_abs_sum_fix(w, 1);
+        if (got != fix_double(v) || tf_abs_sum_fix_ref(w, 1) != got || tf_fix24(tf_f32_to_bits(v)) != got) {
+            CHECK_EQ_U(tf_f32_to_bits(v), 0u, t);
+        }
+    }
+    CHECK_EQ_U(tf_fix24(0x00000000u), 0u, 0);        /* +0 */
+    CHECK_EQ_U(tf_fix24(0x80000000u), 0u, 1);        /* −0 */
+    CHECK_EQ_U(tf_fix24(0x00000001u), 0u, 2);        /* smallest subnormal */
+    CHECK_EQ_U(tf_fix24(0x807FFFFFu), 0u, 3);        /* largest −subnormal */
+    CHECK_EQ_U(tf_fix24(0x33800000u), 1u, 4);        /* 2^−24 */
+    CHECK_EQ_U(tf_fix24(0x337FFFFFu), 0u, 5);        /* its predecessor */
+    CHECK_EQ_U(tf_fix24(0xB3800001u), 1u, 6);        /* −(its successor) */
+    CHECK_EQ_U(tf_fix24(0x34000000u), 2u, 7);        /* 2^−23 */
+    CHECK_EQ_U(tf_fix24(0x3F800000u), 16777216u, 8); /* 1.0 */
+    CHECK_EQ_U(tf_fix24(0xBF800000u), 16777216u, 9); /* −1.0 */
+    CHECK_EQ_U(tf_fix24(0x3F7FFFFFu), 16777215u, 10); /* just below 1 = 2^−0 */
+    CHECK_EQ_U(tf_fix24(0x3EFFFFFFu), 8388607u, 11); /* just below 2^−1 */
+    CHECK_EQ_U(tf_fix24(0x3F000000u), 8388608u, 12); /* 2^−1 */
+    CHECK_EQ_U(tf_fix24(0x33FFFFFFu), 1u, 13);       /* just below 2^−23 */
+    CHECK_EQ_U(tf_fix24(0x3F400000u), 12582912u, 14); /* 0.75 */
+    for (n = 1; n <= 24u; n++) {                     /* the largest binary32 below 2^−n */
+        CHECK_EQ_U(tf_fix24(((127u - n) << 23) - 1u), (1u << (24u - n)) - 1u, 100u + n);
+    }
+    /* whole blocks at word-boundary and odd sizes: optimized against reference and the definition */
     for (n = 0; n <= 800u; n += (n < 70u) ? 1u : 73u) {
+        uint64_t want = 0u;
         uint32_t i;
         for (i = 0; i < n; i++) {
-            const uint32_t r = tf_test_rand();
-            w[i] = (r % 11u == 0u) ? tf_f32_from_bits(r & 0x807FFFFFu) /* ±subnormal or ±0 */
-                                   : (float)(int32_t)(tf_test_rand() % 2000001u - 1000000) * 1e-6f;
+            w[i] = fix_case();
+            want += fix_double(w[i]);
         }
-        CHECK_BITS_F(tf_abs_sum_f32(w, n), tf_abs_sum_f32_ref(w, n), n);
-        CHECK_BITS_F(tf_abs_sum_f32_int(w, n), tf_abs_sum_f32_ref(w, n), n);
+        CHECK(tf_abs_sum_fix(w, n) == want);
+        CHECK(tf_abs_sum_fix_ref(w, n) == want);
     }
-    /* the variant `int` adds on bit patterns: pairs of every kind of binary32 (same and near
-     * exponents, subnormals, huge values that overflow, NaN and Inf) against binary32 add */
+    /* every weight ±1: the largest sum, n · 2^24, exact */
+    for (n = 0; n < 800u; n++) {
+        w[n] = (n & 1u) ? -1.0f : 1.0f;
+    }
+    CHECK(tf_abs_sum_fix(w, 800) == 800ull * 16777216u);
+    CHECK(tf_abs_sum_fix_ref(w, 800) == 800ull * 16777216u);
+    /* α (§6): f32(S) rounds to nearest even — C's (float) of a uint64_t (__aeabi_ul2f on Arm,
+     * cvtsi2ss on the host) against integer rounding, at ties, sticky bits and up to 2^53 */
     {
-        uint32_t t;
+        static const uint64_t edges[] = {0u, 1u, 16777215u, 16777216u, 16777217u, 16777218u, 16777219u,
+                                         33554433u, 33554435u, 33554437u, 0xFFFFFFFFull, 0x100000001ull,
+                                         0x1FFFFFF800000ull, 0x1FFFFFF800001ull, 0x1FFFFFE800000ull,
+                                         0x1FFFFFFFFFFFFFull, 0x20000000000000ull, 0x10000010000000ull,
+                                         0x10000030000000ull, 0x10000010000001ull};
+        uint32_t e;
         uint32_t bad = 0;
-        for (t = 0; t < 2000000u; t++) {
-            uint32_t a = tf_test_rand();
-            uint32_t b = tf_test_rand();
-            switch (t % 6u) {
-            case 1: b = (a & 0x7F800000u) | (b & 0x807FFFFFu); break;
-            case 2: b = ((a & 0x7F800000u) - ((tf_test_rand() % 30u) << 23)) | (b & 0x807FFFFFu); break;
-            case 3: a &= 0x807FFFFFu; break;
-            case 4: a &= 0x80FFFFFFu; b &= 0x80FFFFFFu; break;
-            case 5: a |= 0x7F000000u; break;
-            default: break;
+        for (e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+            CHECK_EQ_U(tf_f32_to_bits((float)edges[e]), u64_to_f32_bits(edges[e]), e);
+        }
+        for (t = 0; t < 200000u; t++) {
+            const uint32_t bitsn = 1u + tf_test_rand() % 53u;
+            uint64_t x = ((uint64_t)tf_test_rand() << 32) | tf_test_rand();
+            x &= (1ull << bitsn) - 1u;
+            if ((t & 3u) == 0u && bitsn > 26u) {
+                /* 24 significant bits, then the half bit: a tie, or (t & 4) just above it */
+                x |= 1ull << (bitsn - 1u);
+                x = ((x >> (bitsn - 24u)) << (bitsn - 24u)) | (1ull << (bitsn - 25u)) | ((uint64_t)(t & 4u) >> 2);
             }
-            w[0] = tf_f32_from_bits(a);
-            w[1] = tf_f32_from_bits(b);
-            w[2] = tf_f32_from_bits(tf_test_rand() & 0x80FFFFFFu);
-            if (tf_f32_to_bits(tf_abs_sum_f32_int(w, 3)) != tf_f32_to_bits(tf_abs_sum_f32_ref(w, 3)) && bad++ < 5u) {
-                CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), tf_abs_sum_f32_ref(w, 3), t);
+            if (tf_f32_to_bits((float)x) != u64_to_f32_bits(x) && bad++ < 5u) {
+                CHECK_EQ_U(tf_f32_to_bits((float)x), u64_to_f32_bits(x), t);
             }
         }
         CHECK_EQ_U(bad, 0, 0);
     }
-    /* order matters and is kept: 2^24 + 1 + 1 is 2^24 when added left to right */
-    w[0] = 16777216.0f;
-    w[1] = -1.0f;
-    w[2] = 1.0f;
-    CHECK_BITS_F(tf_abs_sum_f32(w, 3), 16777216.0f, 0);
-    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777216.0f, 0);
-    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777216.0f, 0);
-    w[2] = 3.0f; /* 2^24 + 1 + 3 = 2^24 + 4: the tie 2^24 + 1 went to even, then exact */
-    CHECK_BITS_F(tf_abs_sum_f32_int(w, 3), 16777220.0f, 1);
-    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 3), 16777220.0f, 1);
-    w[3] = tf_f32_from_bits(0x7FC00000u);
-    CHECK(tf_abs_sum_f32(w, 4) != tf_abs_sum_f32(w, 4)); /* NaN stays NaN */
-    CHECK(tf_abs_sum_f32_int(w, 4) != tf_abs_sum_f32_int(w, 4));
-    w[3] = tf_f32_from_bits(0xFF800000u); /* −Inf: |−Inf| = +Inf */
-    CHECK_BITS_F(tf_abs_sum_f32_int(w, 4), tf_f32_from_bits(0x7F800000u), 2);
-    w[0] = tf_f32_from_bits(0x7F7FFFFFu); /* FLT_MAX + FLT_MAX overflows to +Inf */
-    w[1] = tf_f32_from_bits(0x7F7FFFFFu);
-    CHECK_BITS_F(tf_abs_sum_f32_int(w, 2), tf_f32_from_bits(0x7F800000u), 3);
-    CHECK_BITS_F(tf_abs_sum_f32_ref(w, 2), tf_f32_from_bits(0x7F800000u), 3);
+    {
+        const uint64_t sums[3] = {1u, 16777216u, 16777215u}; /* S = 2^25: f32 exact */
+        const uint64_t tie[1] = {16777217u};                 /* f32(2^24 + 1) = 2^24 (tie to even) */
+        CHECK_BITS_F(tf_alpha_fix(sums, 3, 8.0f * 16777216.0f), 0.25f, 0);
+        CHECK_BITS_F(tf_alpha_fix(tie, 1, 16777216.0f), 1.0f, 1);
+    }
 }
 
 /* ------------------------------------------------- SGD row update, batch 1 (§8.5–8.10) --- */
@@ -785,14 +860,23 @@ static void test_sgd_block_bits(void) {
                             w[i] = random_weight();
                         }
                         {
-                            float unused;
-                            tf_block_derive_f32(w, row0, rows, col0, cols, bits, row_words, &unused);
+                            uint64_t sum = 0u;
+                            uint64_t sum_ref;
+                            int fin;
+                            int fin_ref;
+                            tf_block_derive_f32(w, row0, rows, col0, cols, bits, row_words, &sum);
+                            sum_ref = sum;
+                            memcpy(wref, w, sizeof(float) * rows * cols);
+                            memcpy(bits_ref, bits, sizeof(tf_word) * 8u * row_words);
+                            fin = tf_sgd_block_bits_f32(w, dz, row0, rows, &in, col0, cols, 0.05f, bits, row_words,
+                                                        &sum);
+                            fin_ref = tf_sgd_block_bits_f32_ref(wref, dz, row0, rows, &in, col0, cols, 0.05f,
+                                                                bits_ref, row_words, &sum_ref);
+                            /* absSum kept incrementally equals the new block's, re-summed (§6) */
+                            CHECK(fin == 1 && fin_ref == 1);
+                            CHECK(sum == sum_ref);
+                            CHECK(sum == tf_abs_sum_fix_ref(wref, (uint32_t)rows * cols));
                         }
-                        memcpy(wref, w, sizeof(float) * rows * cols);
-                        memcpy(bits_ref, bits, sizeof(tf_word) * 8u * row_words);
-                        tf_sgd_block_bits_f32(w, dz, row0, rows, &in, col0, cols, 0.05f, bits, row_words);
-                        tf_sgd_block_bits_f32_ref(wref, dz, row0, rows, &in, col0, cols, 0.05f, bits_ref,
-                                                  row_words);
                         for (i = 0; i < (uint32_t)rows * cols; i++) {
                             CHECK_BITS_F(w[i], wref[i], cols * 1000u + i);
                         }
@@ -813,19 +897,30 @@ static void test_sgd_block_bits(void) {
         tf_word nzh[2];
         const float dzh[1] = {2.0f};
         tf_input in;
+        uint64_t sum = 0u;
         tf_pack_bits_u8(qh, 34, nzh);
         in.bytes = qh;
         in.bits = nzh;
         in.count = 34;
         in.total = 6;
         in.gamma = 0.25f;
-        tf_sgd_block_bits_f32(wh, dzh, 0, 1, &in, 30, 4, 1.0f, bh, 2);
+        sum = tf_abs_sum_fix(wh, 4); /* 0.5 + 0.25 + 0 + 0.75 = 1.5 · 2^24 */
+        CHECK(sum == 25165824u);
+        CHECK_EQ_U(tf_sgd_block_bits_f32(wh, dzh, 0, 1, &in, 30, 4, 1.0f, bh, 2, &sum), 1u, 0);
+        CHECK(sum == 29360128u); /* 0.5 + 1 + 0 + 0.25 = 1.75 · 2^24 */
         CHECK_BITS_F(wh[0], 0.5f, 0);
         CHECK_BITS_F(wh[1], -1.0f, 1);
         CHECK_BITS_F(wh[2], -0.0f, 2);
         CHECK_BITS_F(wh[3], -0.25f, 3);
         CHECK_EQ_U(bh[0], 0x40000000u, 4); /* column 30 = 1, 31 = 0 */
         CHECK_EQ_U(bh[1], 0x1u, 5);        /* column 32 = 1 (−0.0), 33 = 0 */
+        /* a NaN in the store comes out NaN from a column the step writes: not finite (§8.11) */
+        wh[1] = tf_f32_from_bits(0x7FC00000u);
+        CHECK_EQ_U(tf_sgd_block_bits_f32(wh, dzh, 0, 1, &in, 30, 4, 1.0f, bh, 2, &sum), 0u, 6);
+        wh[1] = 0.5f;
+        wh[3] = tf_f32_from_bits(0xFFC00001u);
+        sum = 0u;
+        CHECK_EQ_U(tf_sgd_block_bits_f32_ref(wh, dzh, 0, 1, &in, 30, 4, 1.0f, bh, 2, &sum), 0u, 7);
     }
 }
 
@@ -834,17 +929,17 @@ static void test_derive(void) {
     /* a 2×3 block at rows 1..2, columns 30..32 of a 3 × 34 matrix (2 words a row) */
     const float w[6] = {0.5f, -0.25f, -0.0f, 0.0f, 1.0f, -1.0f};
     tf_word bits[6] = {0xFFFFFFFFu, 0x3u, 0x0u, 0x0u, 0xC0000000u, 0x3u};
-    float abs_sum = -1.0f;
-    const float sums[3] = {2.75f, 1.0f, 0.25f};
+    uint64_t abs_sum = 7u;
+    const uint64_t sums[3] = {46137344u, 16777216u, 4194304u}; /* 2.75, 1, 0.25 in units of 2^−24 */
     tf_block_derive_f32(w, 1, 2, 30, 3, bits, 2, &abs_sum);
-    CHECK_BITS_F(abs_sum, 2.75f, 0);
+    CHECK(abs_sum == 46137344u); /* 2.75 · 2^24 */
     CHECK_EQ_U(bits[0], 0xFFFFFFFFu, 0); /* row 0 untouched */
     CHECK_EQ_U(bits[1], 0x3u, 1);
     CHECK_EQ_U(bits[2], 0x40000000u, 2); /* row 1: col 30 = 1 (0.5), col 31 = 0 (−0.25) */
     CHECK_EQ_U(bits[3], 0x1u, 3);        /* col 32 = 1 (−0.0 counts as >= 0) */
     CHECK_EQ_U(bits[4], 0xC0000000u, 4); /* row 2: cols 30, 31 = 1 */
     CHECK_EQ_U(bits[5], 0x2u, 5);        /* col 32 = 0 (−1); col 33 untouched */
-    CHECK_BITS_F(tf_alpha_f32(sums, 3, 8.0f), 0.5f, 0);
+    CHECK_BITS_F(tf_alpha_fix(sums, 3, 8.0f * 16777216.0f), 0.5f, 0);
 }
 
 static void test_names(void) {
@@ -853,7 +948,7 @@ static void test_names(void) {
     CHECK(strcmp(tf_array_name(TF_ARRAY_ABS_SUM), "absSum") == 0);
     CHECK(strcmp(tf_array_name(TF_ARRAY_CLASSIFIER), "classifier") == 0);
     CHECK(tf_array_name(TF_ARRAY_COUNT) == NULL);
-    CHECK(TF_SEMANTICS_VERSION == 2);
+    CHECK(TF_SEMANTICS_VERSION == 3);
 }
 
 int main(void) {

@@ -72,7 +72,7 @@ static uint32_t tf_test_rand(void) {
 }
 
 /* CRC-32 over every RAM part of a model's state (classifier and weight bits, biases, block
- * |w| sums, α, step counters), continuing from `crc`. */
+ * absSums, α, step counters), continuing from `crc`. */
 static inline uint32_t tf_test_ram_crc(const tf_model *m, uint32_t crc) {
     uint32_t l;
     for (l = 0; l < m->num_layers; l++) {
@@ -80,7 +80,7 @@ static inline uint32_t tf_test_ram_crc(const tf_model *m, uint32_t crc) {
         crc = tf_crc32(crc, (const uint8_t *)ly->classifier_bits, 4u * m->classes * tf_words_for(ly->units));
         crc = tf_crc32(crc, (const uint8_t *)ly->weight_bits, 4u * ly->units * tf_words_for(ly->inputs));
         crc = tf_crc32(crc, (const uint8_t *)ly->bias, 4u * ly->units);
-        crc = tf_crc32(crc, (const uint8_t *)ly->abs_sum, 4u * m->slices * m->slices);
+        crc = tf_crc32(crc, (const uint8_t *)ly->abs_sum, 8u * m->slices * m->slices);
         crc = tf_crc32(crc, (const uint8_t *)&ly->alpha, 4u);
         crc = tf_crc32(crc, (const uint8_t *)&ly->steps, 4u);
     }
@@ -96,7 +96,7 @@ static inline void tf_test_wipe_ram(tf_model *m, uint32_t steps) {
         memset(ly->classifier_bits, 0xA5, 4u * m->classes * tf_words_for(ly->units));
         memset(ly->weight_bits, 0x5A, 4u * ly->units * tf_words_for(ly->inputs));
         memset(ly->bias, 0x7F, 4u * ly->units);
-        memset(ly->abs_sum, 0x11, 4u * m->slices * m->slices);
+        memset(ly->abs_sum, 0x11, 8u * m->slices * m->slices);
         ly->alpha = 3.0f;
         ly->steps = steps;
     }
