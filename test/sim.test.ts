@@ -3,7 +3,7 @@ import type { Dataset } from '../generator/data/types.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
 import { exp32 } from '../generator/numerics/exp32.ts';
 import { Stream } from '../generator/numerics/prng.ts';
-import { Status, TinyFoaModel, TrainingError } from '../generator/sim/state.ts';
+import { absSumFix, fix24, Status, TinyFoaModel, TrainingError } from '../generator/sim/state.ts';
 import { simulate, trainingSchedule } from '../generator/sim/train.ts';
 
 const f = Math.fround;
@@ -79,18 +79,33 @@ class DenseTwin {
     });
   }
 
-  alpha(l: number): number {
+  /** §6: per block Σ fix(w), fix(w) = floor(|w| · 2^24) from the bit pattern (exponent, significand). */
+  absSums(l: number): number[] {
     const L = this.ir.layers[l]!;
     const M = this.ir.training.slices;
-    let total = 0;
+    const fix = (w: number): number => {
+      const u = new Uint32Array(Float32Array.of(w).buffer)[0]!;
+      const e = (u >>> 23) & 0xff;
+      if (e < 103) return 0;
+      const m = (u & 0x7fffff) | 0x800000;
+      return e >= 126 ? m * 2 ** (e - 126) : m >>> (126 - e);
+    };
+    const sums: number[] = [];
     for (let p = 0; p < M; p++)
       for (let q = 0; q < M; q++) {
         let s = 0;
         for (let j = L.rowBounds[p]!; j < L.rowBounds[p + 1]!; j++)
-          for (let i = L.colBounds[q]!; i < L.colBounds[q + 1]!; i++) s = f(s + Math.abs(this.w[l]![j]![i]!));
-        total = f(total + s);
+          for (let i = L.colBounds[q]!; i < L.colBounds[q + 1]!; i++) s += fix(this.w[l]![j]![i]!);
+        sums.push(s);
       }
-    return f(total / f(L.units * L.inputs));
+    return sums;
+  }
+
+  /** §6: α = div(f32(S), f32(N·K) · 2^24). */
+  alpha(l: number): number {
+    const L = this.ir.layers[l]!;
+    const total = this.absSums(l).reduce((a, b) => a + b, 0);
+    return f(f(total) / (f(L.units * L.inputs) * 2 ** 24));
   }
 
   forward(x: number[], upTo: number) {
@@ -267,6 +282,7 @@ describe('simulator against a dense twin of the semantics', () => {
               }
           });
           expect(Array.from(ls.bias)).toEqual(twin.b[l]);
+          expect(Array.from(ls.absSum)).toEqual(twin.absSums(l));
           expect(ls.alpha).toBe(twin.alpha(l));
         }
         for (let k = 0; k < 20; k++) expect(sim.predict(Uint8Array.from(xs[k]!), l)).toBe(twin.predict(xs[k]!, l));
@@ -333,12 +349,40 @@ describe('fast kernels on edge values', () => {
               }
           });
           expect(Array.from(ls.bias)).toEqual(twin.b[l]);
+          expect(Array.from(ls.absSum)).toEqual(twin.absSums(l));
           expect(ls.alpha).toBe(twin.alpha(l));
         }
         for (let k = 0; k < xs.length; k++) expect(Array.from(sim.layerScores(Uint8Array.from(xs[k]!), l))).toEqual(twin.logits(l, twin.forward(xs[k]!, l)[l]!));
       }
     });
   }
+});
+
+describe('absSum (§6)', () => {
+  const fromBits = (u: number): number => new Float32Array(Uint32Array.of(u).buffer)[0]!;
+  it('fix(w) = floor(|w| · 2^24) on edge values', () => {
+    const cases: [number, number][] = [
+      [0x00000000, 0], [0x80000000, 0], [0x00000001, 0], [0x807fffff, 0], // ±0, subnormals
+      [0x33800000, 1], [0x337fffff, 0], [0xb3800001, 1], [0x34000000, 2], // around 2^−24
+      [0x3f800000, 2 ** 24], [0xbf800000, 2 ** 24], [0x3f7fffff, 2 ** 24 - 1], [0x3f400000, 0.75 * 2 ** 24],
+    ];
+    for (let k = 1; k <= 24; k++) cases.push([((127 - k) << 23) - 1, 2 ** (24 - k) - 1]); // just below 2^−k
+    for (const [u, want] of cases) expect(fix24(fromBits(u)), `0x${u.toString(16)}`).toBe(want);
+  });
+  it('is kept incrementally by the SGD step and equals the re-summed block after every step', () => {
+    const ir = makeIr({ features: 40, units: [12], classes: 3, slices: 2, encoding: 'u8', gate: 'symmetric', optimizer: { kind: 'sgd', learningRate: 0.5 } });
+    const sim = new TinyFoaModel(ir);
+    const { xs, ys } = randomSamples(40, ir.input.features, ir.classes, ir.input.encoding, 11);
+    const ls = sim.layers[0]!;
+    for (let k = 0; k < xs.length; k++) {
+      sim.trainSample(0, Uint8Array.from(xs[k]!), ys[k]!);
+      ls.blocks.forEach((b, kb) => {
+        const off = ls.blockOffset[kb]!;
+        expect(ls.absSum[kb]).toBe(absSumFix(ls.weights, off, off + b.size));
+      });
+    }
+    expect(sim.totalSteps()).toBe(40);
+  });
 });
 
 describe('one hand-checked step', () => {

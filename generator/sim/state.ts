@@ -119,6 +119,10 @@ export class TinyFoaModel {
   private touchedCols: Uint8Array = new Uint8Array(0);
   /** Scratch of the layer-0 forward: the groups of four features with a non-zero one, and their subset sums. */
   private groupList: Int32Array = new Int32Array(0);
+  /** Per non-zero group of forwardFirst: the shift of its nibble inside its word of weight bits. */
+  private groupShift: Int32Array = new Int32Array(0);
+  private groupWords: Int32Array = new Int32Array(0);
+  private groupRunEnd: Int32Array = new Int32Array(0);
   private groupTables: Int32Array = new Int32Array(0);
   /**
    * Gradient buffers per layer and block, reused batch to batch: all +0 when a batch starts. An
@@ -292,6 +296,16 @@ export class TinyFoaModel {
     }
     const list = this.groupList;
     const tables = this.groupTables;
+    if (this.groupShift.length < groups) {
+      this.groupShift = new Int32Array(groups);
+      this.groupWords = new Int32Array(groups);
+      this.groupRunEnd = new Int32Array(groups);
+    }
+    const shifts = this.groupShift;
+    // The words of a weight row that hold a non-zero group, and where each word's groups end.
+    const words = this.groupWords;
+    const runEnd = this.groupRunEnd;
+    let nWords = 0;
     let nGroups = 0;
     let total = 0;
     for (let gi = 0; gi < groups; gi++) {
@@ -321,17 +335,23 @@ export class TinyFoaModel {
       tables[t + 14] = x1 + x23;
       tables[t + 15] = x01 + x23;
       total += x01 + x23;
-      list[nGroups++] = gi;
+      shifts[nGroups] = (gi & 7) << 2;
+      list[nGroups++] = gi >>> 3; // the word of weight bits that holds the nibble
+      if (nWords === 0 || words[nWords - 1] !== gi >>> 3) words[nWords++] = gi >>> 3;
+      runEnd[nWords - 1] = nGroups;
     }
     const bits = ls.bits;
+    const bias = ls.bias;
     for (let j = 0; j < n; j++) {
       const base = j * rowWords;
       let pos = 0;
-      for (let q = 0; q < nGroups; q++) {
-        const gi = list[q]!;
-        pos += tables[(q << 4) | ((bits[base + (gi >>> 3)]! >>> ((gi & 7) << 2)) & 15)]!;
+      let q = 0;
+      for (let r = 0; r < nWords; r++) {
+        const word = bits[base + words[r]!]!;
+        const stop = runEnd[r]!;
+        for (; q < stop; q++) pos += tables[(q << 4) | ((word >>> shifts[q]!) & 15)]!;
       }
-      z[j] = add(mul(scale, f32(2 * pos - total)), ls.bias[j]!);
+      z[j] = fr(fr(scale * (2 * pos - total)) + bias[j]!); // add(mul(scale, f32(·)), b): the integer is below 2^24
     }
     return this.finishLayer(0, z);
   }
@@ -366,7 +386,7 @@ export class TinyFoaModel {
     for (let j = 0; j < n; j++) {
       const v = z[j]!;
       if (!Number.isFinite(v)) throw new TrainingError(Status.NONFINITE, `layer ${l}: z[${j}] is ${v}`);
-      sum = add(sum, Math.abs(v));
+      sum = fr(sum + Math.abs(v));
       if (v > 0) bits[j >>> 5]! |= 1 << (j & 31);
     }
     const gamma = div(sum, this.constants.layers[l]!.units);
@@ -536,7 +556,7 @@ export class TinyFoaModel {
     const h = sc.h;
     if (l === 0) {
       const g = this.constants.gammaIn;
-      for (let i = 0; i < k; i++) h[i] = mul(g, f32(x[i]!));
+      for (let i = 0; i < k; i++) h[i] = fr(g * x[i]!); // mul(g, f32(q)): q is exact
     } else {
       const prev = outs[l - 1]!;
       const g = this.hiddenInputScale(prev);
@@ -586,7 +606,8 @@ export class TinyFoaModel {
         }
       }
     }
-    for (let j = 0; j < n; j++) this.gradBias[j] = add(this.gradBias[j]!, dz[j]!);
+    const gradBias = this.gradBias;
+    for (let j = 0; j < n; j++) gradBias[j] = fr(gradBias[j]! + dz[j]!);
     this.pendingSamples++;
   }
 
@@ -703,7 +724,6 @@ export class TinyFoaModel {
     const dz = this.scratch[l]!.dz;
     const h = this.scratch[l]!.h;
     const weights = ls.weights;
-    const raw = ls.weightBits;
     const bitWords = ls.bits;
     const rowWords = ls.rowWords;
     // Check before any write: a committed weight is finite, so w − lr·g is NaN exactly when lr·g
@@ -733,16 +753,18 @@ export class TinyFoaModel {
     const gb = this.gradBias;
     const bias = new Float32Array(gb.length);
     const biasClamp = this.constants.biasClamp;
+    const oldBias = ls.bias;
     for (let i = 0; i < gb.length; i++) {
-      const b = sub(ls.bias[i]!, mul(lr, div(gb[i]!, batch)));
+      const b = fr(oldBias[i]! - fr(lr * fr(gb[i]! / batch))); // sub(b, mul(lr, div(g, B)))
       bias[i] = biasClamp ? clamp1(b) : b;
     }
     if (!finite || !isFiniteArray(bias)) {
       throw new TrainingError(Status.NONFINITE, `layer ${l}: update step ${ls.steps} produced a non-finite value`);
     }
 
-    // Commit: the new weights with their sign bits (w ≥ 0, −0 included, is a 1, read from the
-    // binary32 pattern as in refreshBlock), clearing the gradient elements as they are used.
+    // Commit: the new weights with their sign bits (w ≥ 0, −0 included, is a 1; no new weight is
+    // NaN here), clearing the gradient elements as they are used. A row's bits are gathered per
+    // word of columns and written once per word (the columns are ascending).
     for (let idx = 0; idx < blocks.length; idx++) {
       const b = ls.blocks[blocks[idx]!]!;
       const off = ls.blockOffset[blocks[idx]!]!;
@@ -750,34 +772,42 @@ export class TinyFoaModel {
       const width = b.colEnd - b.colStart;
       const first = runStart[idx]!;
       const end = runEnd[idx]!;
-      // fix(w) = floor(|w| · 2^24) (§6), exact in doubles; each row's change is below 2^41.
+      // fix(w) = floor(|w| · 2^24) (§6): |w| · 2^24 is exact in a double and at most 2^24, so
+      // `| 0` (truncation toward zero) is the floor. The block's change is below 2^53.
       let moved = 0;
       for (let j = b.rowStart; j < b.rowEnd; j++) {
-        if (!rows[j]) continue;
+        if (!rows[j] || first === end) continue;
         const row = off + (j - b.rowStart) * width - b.colStart;
         const gRow = row - off;
         const rowBase = j * rowWords;
         const d = dz[j]!;
+        if (direct) {
+          moved += sgdRowDirect(weights, row, cols, first, end, h, d, lr, bitWords, rowBase);
+          continue;
+        }
+        let word = cols[first]! >>> 5;
+        let mask = 0;
+        let ones = 0;
         for (let c = first; c < end; c++) {
           const i = cols[c]!;
-          let gi: number;
-          if (g === undefined) {
-            gi = fr(d * h[i]!) + 0;
-          } else {
-            gi = batch === 1 ? g[gRow + i]! : fr(g[gRow + i]! / batch);
-            g[gRow + i] = 0;
-          }
+          const gi = batch === 1 ? g![gRow + i]! : fr(g![gRow + i]! / batch);
+          g![gRow + i] = 0;
           const old = weights[row + i]!;
           const v = fr(old - fr(lr * gi));
           const w = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
           weights[row + i] = w;
-          moved += Math.floor(Math.abs(w) * FIX_SCALE) - Math.floor(Math.abs(old) * FIX_SCALE);
-          const r = raw[row + i]!;
-          const negative = (r >>> 31) & (((r & 0x7fffffff) + 0x7fffffff) >>> 31);
-          const word = rowBase + (i >>> 5);
-          const shift = i & 31;
-          bitWords[word] = (bitWords[word]! & ~(1 << shift)) | ((negative ^ 1) << shift);
+          moved += ((Math.abs(w) * FIX_SCALE) | 0) - ((Math.abs(old) * FIX_SCALE) | 0);
+          if (i >>> 5 !== word) {
+            bitWords[rowBase + word] = (bitWords[rowBase + word]! & ~mask) | ones;
+            word = i >>> 5;
+            mask = 0;
+            ones = 0;
+          }
+          const bit = 1 << (i & 31);
+          mask |= bit;
+          if (w >= 0) ones |= bit; // −0 ≥ 0
         }
+        bitWords[rowBase + word] = (bitWords[rowBase + word]! & ~mask) | ones;
       }
       ls.absSum[blocks[idx]!] += moved;
     }
@@ -968,10 +998,55 @@ function concatF32(parts: Float32Array[]): Uint8Array {
 /** 2^24: fix(w) = floor(|w| · 2^24) (§6); the product of a binary32 and 2^24 is exact in a double. */
 const FIX_SCALE = 2 ** 24;
 
+/**
+ * One row of the SGD step with B = 1 (applySgdUpdate's commit, in a small function the JIT
+ * optimises on its own): for the columns cols[first..end) (ascending), w' = clamp1(sub(w,
+ * mul(lr, add(+0, mul(d, h_i))))), the row's weight bits of those columns (w' ≥ 0, −0 included;
+ * no w' is NaN here) written once per word, and the change of the row's Σ fix(w) returned
+ * ((|w| · 2^24) | 0 is floor(|w| · 2^24) for |w| ≤ 1).
+ */
+function sgdRowDirect(
+  weights: Float32Array,
+  row: number,
+  cols: Int32Array,
+  first: number,
+  end: number,
+  h: Float32Array,
+  d: number,
+  lr: number,
+  bitWords: Uint32Array,
+  rowBase: number,
+): number {
+  let moved = 0;
+  let word = cols[first]! >>> 5;
+  let mask = 0;
+  let ones = 0;
+  for (let c = first; c < end; c++) {
+    const i = cols[c]!;
+    const old = weights[row + i]!;
+    const v = fr(old - fr(lr * (fr(d * h[i]!) + 0)));
+    const w = v > 1 ? 1 : v < -1 ? -1 : v; // clamp1
+    weights[row + i] = w;
+    moved += ((Math.abs(w) * FIX_SCALE) | 0) - ((Math.abs(old) * FIX_SCALE) | 0);
+    if (i >>> 5 !== word) {
+      bitWords[rowBase + word] = (bitWords[rowBase + word]! & ~mask) | ones;
+      word = i >>> 5;
+      mask = 0;
+      ones = 0;
+    }
+    const bit = 1 << (i & 31);
+    mask |= bit;
+    if (w >= 0) ones |= bit;
+  }
+  bitWords[rowBase + word] = (bitWords[rowBase + word]! & ~mask) | ones;
+  return moved;
+}
+
 /** §6 fix(w) = floor(|w| · 2^24) of one finite weight, |w| ≤ 1: an integer 0 .. 2^24. */
 export function fix24(w: number): number {
   return Math.floor(Math.abs(w) * FIX_SCALE);
 }
+// (The hot loops write it (|w| · 2^24) | 0: the same integer for |w| ≤ 1, where the product is at most 2^24.)
 
 /**
  * Σ fix(w[i]) for i in [from, to) (§6): exact integers (each at most 2^24, the sum at most 2^53
@@ -979,6 +1054,6 @@ export function fix24(w: number): number {
  */
 export function absSumFix(w: Float32Array, from: number, to: number): number {
   let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.floor(Math.abs(w[i]!) * FIX_SCALE);
+  for (let i = from; i < to; i++) sum += (Math.abs(w[i]!) * FIX_SCALE) | 0; // floor: 0 ≤ |w| · 2^24 ≤ 2^24
   return sum;
 }
