@@ -80,6 +80,24 @@
 /** abs(x) (exact: clears the sign bit, so abs(-0) = +0). */
 static inline float tf_abs_f32(float x) { return tf_f32_from_bits(tf_f32_to_bits(x) & 0x7FFFFFFFu); }
 
+/*
+ * fix(w) = floor(|w| · 2^24) of §6 for finite |w| ≤ 1. With a single-precision FPU: VABS, then
+ * VCVT.U32.F32 with 24 fraction bits (a conversion to fixed point, which truncates; NaN gives
+ * 0), the value already being in an FPU register; otherwise tf_fix24 on the bit pattern
+ * (integer instructions, no soft-float call).
+ */
+static inline uint32_t tf_fix24_f32(float w) {
+#if defined(__thumb2__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(TF_NO_ASM_FIX24)
+    float a = __builtin_fabsf(w);
+    uint32_t r;
+    __asm__("vcvt.u32.f32 %0, %0, #24" : "+t"(a));
+    memcpy(&r, &a, sizeof r);
+    return r;
+#else
+    return tf_fix24(tf_f32_to_bits(w));
+#endif
+}
+
 /* The u8 kernels read four input bytes as one little-endian word (byte i at bits 8i). */
 #if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
 #error "tinyfoa's u8 kernels assume a little-endian core"

@@ -91,11 +91,13 @@ static inline uint32_t tf_negative_bit(float w) {
 /*
  * sub(w, t) clamped to [−1, 1] (§8.10). The clamp is taken only when |u| > 1, tested on the bit
  * pattern (a binary32 that is not NaN is above 1 in magnitude exactly when its pattern without
- * the sign is above 1's).
+ * the sign is above 1's). A NaN takes that branch too, and is noted in *nan there, so the
+ * finiteness check costs nothing on the common path.
  */
-static inline float tf_sgd_clamped(float w, float t) {
+static inline float tf_sgd_clamped(float w, float t, uint32_t *nan) {
     const float u = w - t;
     if ((tf_f32_to_bits(u) & 0x7FFFFFFFu) > 0x3F800000u) {
+        *nan |= (uint32_t)(u != u); /* only a NaN survives the clamp: the step is not finite (§8.11) */
         return (u > 1.0f) ? 1.0f : ((u < -1.0f) ? -1.0f : u);
     }
     return u;
@@ -117,10 +119,9 @@ static inline tf_word tf_cols_mask(const tf_word *v, uint32_t wd, uint32_t col0,
 /*
  * absSum kept incrementally (§6): the kernels below add fix(new) and fix(old) of the weights of
  * one word of columns into 32-bit sums (at most 4 rows × 32 × 2^24 = 2^31 each, no wrap) and
- * move them into *abs_sum per word (mod 2^64: new − old). They OR the new weights' patterns
- * into *any: after the clamp a weight is non-finite (NaN) iff bit 30 is set (e ≥ 128).
+ * move them into *abs_sum per word (mod 2^64: new − old). A NaN among the new weights (the only
+ * non-finite value the clamp lets through) sets *any, in tf_sgd_clamped's rare branch.
  */
-#define TF_NONFINITE_BIT 0x40000000u
 static inline void tf_abs_sum_move(uint64_t *abs_sum, uint32_t fix_new, uint32_t fix_old) {
     *abs_sum += fix_new;
     *abs_sum -= fix_old;
@@ -145,13 +146,12 @@ static void tf_sgd_row_bits(float *w, float dz, const tf_input *in, uint32_t col
             const uint32_t b = (uint32_t)__builtin_ctz(rest);
             const float t = (q != NULL) ? lr * (0.0f + dz * (gamma * (float)q[base + b])) : t_bits;
             const float o = wb[b];
-            const float u = tf_sgd_clamped(o, t);
+            const float u = tf_sgd_clamped(o, t, any);
             rest &= rest - 1u;
             wb[b] = u;
             neg |= tf_negative_bit(u) << b;
-            fix_new += tf_fix24(tf_f32_to_bits(u));
-            fix_old += tf_fix24(tf_f32_to_bits(o));
-            *any |= tf_f32_to_bits(u);
+            fix_new += tf_fix24_f32(u);
+            fix_old += tf_fix24_f32(o);
         }
         bits_row[wd] = (bits_row[wd] & ~m) | (m & ~neg);
         tf_abs_sum_move(abs_sum, fix_new, fix_old);
@@ -192,45 +192,41 @@ static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const 
         tf_word rest = m;
         uint32_t fix_new = 0u;
         uint32_t fix_old = 0u;
-        uint32_t or_new = 0u;
         if (q != NULL) {
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const float h = gamma * (float)q[base + b];
                 const float o0 = wb0[b];
                 const float o1 = wb1[b];
-                const float u0 = tf_sgd_clamped(o0, lr * (dz0 * h));
-                const float u1 = tf_sgd_clamped(o1, lr * (dz1 * h));
+                const float u0 = tf_sgd_clamped(o0, lr * (dz0 * h), any);
+                const float u1 = tf_sgd_clamped(o1, lr * (dz1 * h), any);
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
                 neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
                 neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
-                fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1));
-                fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1));
-                or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1);
+                fix_new += tf_fix24_f32(u0) + tf_fix24_f32(u1);
+                fix_old += tf_fix24_f32(o0) + tf_fix24_f32(o1);
             }
         } else {
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const float o0 = wb0[b];
                 const float o1 = wb1[b];
-                const float u0 = tf_sgd_clamped(o0, t0_bits);
-                const float u1 = tf_sgd_clamped(o1, t1_bits);
+                const float u0 = tf_sgd_clamped(o0, t0_bits, any);
+                const float u1 = tf_sgd_clamped(o1, t1_bits, any);
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
                 neg0 |= (tf_f32_to_bits(u0) >> 31) << b;
                 neg1 |= (tf_f32_to_bits(u1) >> 31) << b;
-                fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1));
-                fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1));
-                or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1);
+                fix_new += tf_fix24_f32(u0) + tf_fix24_f32(u1);
+                fix_old += tf_fix24_f32(o0) + tf_fix24_f32(o1);
             }
         }
         bits0[wd] = (bits0[wd] & ~m) | (m & ~neg0);
         bits1[wd] = (bits1[wd] & ~m) | (m & ~neg1);
         tf_abs_sum_move(abs_sum, fix_new, fix_old);
-        *any |= or_new;
     }
 }
 
@@ -250,10 +246,10 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
         const float o1 = p0[stride];                                    \
         const float o2 = p0[2u * stride];                               \
         const float o3 = p0[3u * stride];                               \
-        const float u0 = tf_sgd_clamped(o0, (T0));                      \
-        const float u1 = tf_sgd_clamped(o1, (T1));                      \
-        const float u2 = tf_sgd_clamped(o2, (T2));                      \
-        const float u3 = tf_sgd_clamped(o3, (T3));                      \
+        const float u0 = tf_sgd_clamped(o0, (T0), any);                 \
+        const float u1 = tf_sgd_clamped(o1, (T1), any);                 \
+        const float u2 = tf_sgd_clamped(o2, (T2), any);                 \
+        const float u3 = tf_sgd_clamped(o3, (T3), any);                 \
         rest &= rest - 1u;                                              \
         p0[0] = u0;                                                     \
         p0[stride] = u1;                                                \
@@ -263,11 +259,10 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
         neg1 |= bit & tf_sign_mask(u1);                                 \
         neg2 |= bit & tf_sign_mask(u2);                                 \
         neg3 |= bit & tf_sign_mask(u3);                                 \
-        fix_new += tf_fix24(tf_f32_to_bits(u0)) + tf_fix24(tf_f32_to_bits(u1)) + \
-                   tf_fix24(tf_f32_to_bits(u2)) + tf_fix24(tf_f32_to_bits(u3));   \
-        fix_old += tf_fix24(tf_f32_to_bits(o0)) + tf_fix24(tf_f32_to_bits(o1)) + \
-                   tf_fix24(tf_f32_to_bits(o2)) + tf_fix24(tf_f32_to_bits(o3));   \
-        or_new |= tf_f32_to_bits(u0) | tf_f32_to_bits(u1) | tf_f32_to_bits(u2) | tf_f32_to_bits(u3); \
+        fix_new += tf_fix24_f32(u0) + tf_fix24_f32(u1);                 \
+        fix_new += tf_fix24_f32(u2) + tf_fix24_f32(u3);                 \
+        fix_old += tf_fix24_f32(o0) + tf_fix24_f32(o1);                 \
+        fix_old += tf_fix24_f32(o2) + tf_fix24_f32(o3);                 \
     } while (0)
 
 static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const tf_input *in, uint32_t col0,
@@ -290,7 +285,6 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
         tf_word rest = m;
         uint32_t fix_new = 0u;
         uint32_t fix_old = 0u;
-        uint32_t or_new = 0u;
         if (m == 0u) {
             continue;
         }
@@ -315,7 +309,6 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
         bits[2u * row_words + wd] = (bits[2u * row_words + wd] & ~m) | (m & ~neg2);
         bits[3u * row_words + wd] = (bits[3u * row_words + wd] & ~m) | (m & ~neg3);
         tf_abs_sum_move(abs_sum, fix_new, fix_old);
-        *any |= or_new;
     }
 }
 #undef TF_SGD_STEP4
@@ -342,7 +335,7 @@ static int tf_rows_fast(const float *dz, uint32_t j, uint32_t n, float gamma, fl
  * a NaN in the store, and then the step fails and tf_apply_step re-derives the block's bits. Rows with a non-finite δz,
  * a negative γ or no mask take the reference path. absSum moves by fix(new) − fix(old) of
  * exactly the weights written (an unvisited weight keeps its value, so its fix), the finiteness
- * flag from the OR of the written patterns (TF_NONFINITE_BIT).
+ * flag from tf_sgd_clamped (a NaN written).
  */
 int tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
                           uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
@@ -378,5 +371,5 @@ int tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t row
             r++;
         }
     }
-    return finite && (any & TF_NONFINITE_BIT) == 0u;
+    return finite && any == 0u;
 }

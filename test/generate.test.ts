@@ -111,6 +111,13 @@ describe('generated C folder', () => {
   it('refuses simulator-only baselines', () => {
     expect(() => plan(small({ algorithm: 'bp' }), getTarget('host'))).toThrow(PlanError);
   });
+
+  it('refuses a layer of more than 2^29 weights (semantics §6: absSum stays at most 2^53)', () => {
+    const bits = { ...small(), input: { features: 65535, encoding: 'bits' as const } };
+    expect(() => plan({ ...bits, layers: buildLayers(65535, [8193, 9], 2) }, getTarget('host'))).toThrow(/layer 0: 8193 × 65535 weights; semantics §6 allows at most 2\^29/);
+    // 8192 × 65535 < 2^29: that bound holds (the plan may still refuse it for other reasons, not this one)
+    expect(() => plan({ ...bits, layers: buildLayers(65535, [8192, 9], 2) }, getTarget('host'))).not.toThrow(/2\^29/);
+  });
 });
 
 describe('memory rules of a build', () => {
