@@ -775,16 +775,28 @@ export class TinyFoaModel {
       // fix(w) = floor(|w| · 2^24) (§6): |w| · 2^24 is exact in a double and at most 2^24, so
       // `| 0` (truncation toward zero) is the floor. The block's change is below 2^53.
       let moved = 0;
-      for (let j = b.rowStart; j < b.rowEnd; j++) {
+      // B = 1: the touched rows two at a time (one walk of the columns for both), then the last one.
+      let pending = -1;
+      for (let j = b.rowStart; j < b.rowEnd && direct && first !== end; j++) {
+        if (!rows[j]) continue;
+        if (pending < 0) {
+          pending = j;
+          continue;
+        }
+        const r0 = off + (pending - b.rowStart) * width - b.colStart;
+        const r1 = off + (j - b.rowStart) * width - b.colStart;
+        moved += sgdRowsDirect2(weights, r0, r1, cols, first, end, h, dz[pending]!, dz[j]!, lr, bitWords, pending * rowWords, j * rowWords);
+        pending = -1;
+      }
+      if (pending >= 0) {
+        const r0 = off + (pending - b.rowStart) * width - b.colStart;
+        moved += sgdRowDirect(weights, r0, cols, first, end, h, dz[pending]!, lr, bitWords, pending * rowWords);
+      }
+      for (let j = b.rowStart; j < b.rowEnd && !direct; j++) {
         if (!rows[j] || first === end) continue;
         const row = off + (j - b.rowStart) * width - b.colStart;
         const gRow = row - off;
         const rowBase = j * rowWords;
-        const d = dz[j]!;
-        if (direct) {
-          moved += sgdRowDirect(weights, row, cols, first, end, h, d, lr, bitWords, rowBase);
-          continue;
-        }
         let word = cols[first]! >>> 5;
         let mask = 0;
         let ones = 0;
@@ -997,6 +1009,58 @@ function concatF32(parts: Float32Array[]): Uint8Array {
 
 /** 2^24: fix(w) = floor(|w| · 2^24) (§6); the product of a binary32 and 2^24 is exact in a double. */
 const FIX_SCALE = 2 ** 24;
+
+/** Two rows of the SGD step with B = 1, as sgdRowDirect for each, sharing the walk of the columns. */
+function sgdRowsDirect2(
+  weights: Float32Array,
+  row0: number,
+  row1: number,
+  cols: Int32Array,
+  first: number,
+  end: number,
+  h: Float32Array,
+  d0: number,
+  d1: number,
+  lr: number,
+  bitWords: Uint32Array,
+  rowBase0: number,
+  rowBase1: number,
+): number {
+  let moved = 0;
+  let word = cols[first]! >>> 5;
+  let mask = 0;
+  let ones0 = 0;
+  let ones1 = 0;
+  for (let c = first; c < end; c++) {
+    const i = cols[c]!;
+    const hi = h[i]!;
+    const old0 = weights[row0 + i]!;
+    const old1 = weights[row1 + i]!;
+    const v0 = fr(old0 - fr(lr * (fr(d0 * hi) + 0)));
+    const v1 = fr(old1 - fr(lr * (fr(d1 * hi) + 0)));
+    const w0 = v0 > 1 ? 1 : v0 < -1 ? -1 : v0; // clamp1
+    const w1 = v1 > 1 ? 1 : v1 < -1 ? -1 : v1;
+    weights[row0 + i] = w0;
+    weights[row1 + i] = w1;
+    moved += ((Math.abs(w0) * FIX_SCALE) | 0) - ((Math.abs(old0) * FIX_SCALE) | 0);
+    moved += ((Math.abs(w1) * FIX_SCALE) | 0) - ((Math.abs(old1) * FIX_SCALE) | 0);
+    if (i >>> 5 !== word) {
+      bitWords[rowBase0 + word] = (bitWords[rowBase0 + word]! & ~mask) | ones0;
+      bitWords[rowBase1 + word] = (bitWords[rowBase1 + word]! & ~mask) | ones1;
+      word = i >>> 5;
+      mask = 0;
+      ones0 = 0;
+      ones1 = 0;
+    }
+    const bit = 1 << (i & 31);
+    mask |= bit;
+    if (w0 >= 0) ones0 |= bit; // −0 ≥ 0
+    if (w1 >= 0) ones1 |= bit;
+  }
+  bitWords[rowBase0 + word] = (bitWords[rowBase0 + word]! & ~mask) | ones0;
+  bitWords[rowBase1 + word] = (bitWords[rowBase1 + word]! & ~mask) | ones1;
+  return moved;
+}
 
 /**
  * One row of the SGD step with B = 1 (applySgdUpdate's commit, in a small function the JIT
