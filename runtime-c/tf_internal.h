@@ -72,8 +72,13 @@
 #define TF_CRC32 tf_crc32
 #endif
 #define TF_SQRT tf_sqrt_f32
+#ifdef TF_KERNEL_SGD
+#define TF_SGD_ROW TF_KERNEL_CAT(tf_sgd_row_f32, TF_KERNEL_SGD)
+#define TF_SGD_BLOCK_BITS TF_KERNEL_CAT(tf_sgd_block_bits_f32, TF_KERNEL_SGD)
+#else
 #define TF_SGD_ROW tf_sgd_row_f32
 #define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32
+#endif
 #ifdef TF_KERNEL_ABS_SUM
 #define TF_ABS_SUM TF_KERNEL_CAT(tf_abs_sum_f32, TF_KERNEL_ABS_SUM)
 #else

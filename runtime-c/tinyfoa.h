@@ -693,6 +693,13 @@ void tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t ro
                            uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
 void tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
                                uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
+/** Variant `soft` of tf_sgd_row_f32 and tf_sgd_block_bits_f32 for cores without an FPU: the same code with
+ * tf_f32_soft.h's inline binary32 operations instead of libgcc calls (tf_sgd_soft.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_sgd_row_f32_soft(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
+void tf_sgd_block_bits_f32_soft(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                                uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words);
+#endif
 
 /** absSum of a block (§6): reduction of abs(w_e) over e = 0..n−1, in order. [in] w n floats */
 float tf_abs_sum_f32(const float *w, uint32_t n);

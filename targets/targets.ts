@@ -76,6 +76,8 @@ export interface KernelVariants {
   readonly crc32?: 'table';
   /** `int`: runtime-c/tf_abs_sum_int.c, absSum's additions on bit patterns (no FPU). */
   readonly abs_sum?: 'int';
+  /** `soft`: runtime-c/tf_sgd_soft.c, the SGD batch-1 kernels with inline binary32 operations (no FPU; needs CLZ, so not M0). */
+  readonly sgd?: 'soft';
 }
 
 /** The compiler flags that select a target's kernel variants. */
@@ -369,7 +371,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
-    kernels: { crc32: 'table', abs_sum: 'int' },
+    kernels: { crc32: 'table', abs_sum: 'int', sgd: 'soft' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',

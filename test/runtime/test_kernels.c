@@ -652,6 +652,7 @@ static void test_sgd_row(void) {
     static const float lrs[] = {0.05f, 1.0f, 1.0e-4f};
     static float w[790];
     static float wref[790];
+    static float wsoft[790];
     static uint8_t q[790];
     static uint8_t qb[790];
     static tf_word bits[25];
@@ -681,11 +682,14 @@ static void test_sgd_row(void) {
                             for (i = 0; i < cols; i++) {
                                 w[i] = random_weight();
                                 wref[i] = w[i];
+                                wsoft[i] = w[i];
                             }
                             tf_sgd_row_f32(w, cols, dzs[d], &in, col0, lrs[li]);
                             tf_sgd_row_f32_ref(wref, cols, dzs[d], &in, col0, lrs[li]);
+                            tf_sgd_row_f32_soft(wsoft, cols, dzs[d], &in, col0, lrs[li]);
                             for (i = 0; i < cols; i++) {
                                 CHECK_EQ_U(tf_f32_to_bits(w[i]), tf_f32_to_bits(wref[i]), cols * 100u + d * 10u + gi);
+                                CHECK_EQ_U(tf_f32_to_bits(wsoft[i]), tf_f32_to_bits(wref[i]), cols * 100u + d * 10u + gi);
                             }
                         }
                     }
@@ -735,8 +739,8 @@ static void test_sgd_block_bits(void) {
     static const uint16_t rows_list[] = {1, 2, 3, 4, 5, 6};
     static const uint16_t col0s[] = {0, 1, 31, 32, 33};
     static const float gammas[] = {0.00392156886f, 0.75f, 0.0f};
-    static float w[8 * 800], wref[8 * 800];
-    static tf_word bits[8 * 27], bits_ref[8 * 27];
+    static float w[8 * 800], wref[8 * 800], wsoft[8 * 800];
+    static tf_word bits[8 * 27], bits_ref[8 * 27], bits_soft[8 * 27];
     static uint8_t q[900];
     static tf_word nz[29];
     static float dz[8];
@@ -790,14 +794,20 @@ static void test_sgd_block_bits(void) {
                         }
                         memcpy(wref, w, sizeof(float) * rows * cols);
                         memcpy(bits_ref, bits, sizeof(tf_word) * 8u * row_words);
+                        memcpy(wsoft, w, sizeof(float) * rows * cols);
+                        memcpy(bits_soft, bits, sizeof(tf_word) * 8u * row_words);
+                        tf_sgd_block_bits_f32_soft(wsoft, dz, row0, rows, &in, col0, cols, 0.05f, bits_soft,
+                                                   row_words);
                         tf_sgd_block_bits_f32(w, dz, row0, rows, &in, col0, cols, 0.05f, bits, row_words);
                         tf_sgd_block_bits_f32_ref(wref, dz, row0, rows, &in, col0, cols, 0.05f, bits_ref,
                                                   row_words);
                         for (i = 0; i < (uint32_t)rows * cols; i++) {
                             CHECK_BITS_F(w[i], wref[i], cols * 1000u + i);
+                            CHECK_BITS_F(wsoft[i], wref[i], cols * 1000u + i);
                         }
                         for (i = 0; i < 8u * row_words; i++) {
                             CHECK_EQ_U(bits[i], bits_ref[i], cols * 1000u + i);
+                            CHECK_EQ_U(bits_soft[i], bits_ref[i], cols * 1000u + i);
                         }
                     }
                 }
