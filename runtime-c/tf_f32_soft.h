@@ -23,6 +23,9 @@
 #define TF_F32_FRAC 0x007FFFFFu
 #define TF_F32_HIDDEN 0x00800000u
 
+/* Always inlined: a call would cost what the fast path saves (GNU C, as the runtime's builtins). */
+#define TF_F32_SOFT_INLINE static inline __attribute__((always_inline))
+
 /*
  * mul(a, b). For normal a = 1.f_a · 2^(e_a − 127) and b = 1.f_b · 2^(e_b − 127), the exact
  * product of the significands, scaled to 2^31 · 2^23, is a 56-bit integer in [2^54, 2^56): its
@@ -32,7 +35,7 @@
  * in [1, 253], so that even a rounding carry leaves a normal number. On the patterns ua, ub:
  * writes the product to *out and returns 1, or returns 0 (the caller uses the float operation).
  */
-static inline int tf_f32_mul_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
+TF_F32_SOFT_INLINE int tf_f32_mul_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
     const uint32_t ea = (ua >> 23) & 0xFFu;
     const uint32_t eb = (ub >> 23) & 0xFFu;
     if (ea - 1u < 254u && eb - 1u < 254u) {
@@ -60,7 +63,7 @@ static inline int tf_f32_mul_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) 
 }
 
 /* mul(a, b). */
-static inline float tf_f32_mul_soft(float a, float b) {
+TF_F32_SOFT_INLINE float tf_f32_mul_soft(float a, float b) {
     uint32_t r;
     if (tf_f32_mul_bits_soft(tf_f32_to_bits(a), tf_f32_to_bits(b), &r) != 0) {
         return tf_f32_from_bits(r);
@@ -78,7 +81,7 @@ static inline float tf_f32_mul_soft(float a, float b) {
  * A difference of operands at most one exponent apart is exact (no bit is shifted out) and is
  * normalized by CLZ; a larger difference loses at most one bit of normalization.
  */
-static inline int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
+TF_F32_SOFT_INLINE int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
     uint32_t ea, eb, ma, mb, d, s, rest, m;
     if ((ua & ~TF_F32_SIGN) < (ub & ~TF_F32_SIGN)) {
         const uint32_t t = ua;
@@ -129,7 +132,7 @@ static inline int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) 
 }
 
 /* add(a, b). */
-static inline float tf_f32_add_soft(float a, float b) {
+TF_F32_SOFT_INLINE float tf_f32_add_soft(float a, float b) {
     uint32_t r;
     if (tf_f32_add_bits_soft(tf_f32_to_bits(a), tf_f32_to_bits(b), &r) != 0) {
         return tf_f32_from_bits(r);
@@ -138,7 +141,7 @@ static inline float tf_f32_add_soft(float a, float b) {
 }
 
 /* sub(a, b) = add(a, −b) (negation is exact: it flips the sign bit). */
-static inline float tf_f32_sub_soft(float a, float b) {
+TF_F32_SOFT_INLINE float tf_f32_sub_soft(float a, float b) {
     uint32_t r;
     if (tf_f32_add_bits_soft(tf_f32_to_bits(a), tf_f32_to_bits(b) ^ TF_F32_SIGN, &r) != 0) {
         return tf_f32_from_bits(r);
@@ -147,7 +150,7 @@ static inline float tf_f32_sub_soft(float a, float b) {
 }
 
 /* add(+0, x): x itself unless x is ±0 (−0 gives +0) or a NaN (both through the float addition). */
-static inline float tf_f32_add0_soft(float x) {
+TF_F32_SOFT_INLINE float tf_f32_add0_soft(float x) {
     if ((tf_f32_to_bits(x) & ~TF_F32_SIGN) - 1u < 0x7F800000u) {
         return x;
     }
@@ -155,7 +158,7 @@ static inline float tf_f32_add0_soft(float x) {
 }
 
 /* f32(q) for an integer 0 ≤ q < 2^24 (exact): CLZ finds the leading bit. */
-static inline float tf_f32_from_u24_soft(uint32_t q) {
+TF_F32_SOFT_INLINE float tf_f32_from_u24_soft(uint32_t q) {
     const uint32_t n = (uint32_t)__builtin_clz(q | 1u); /* ≥ 8 */
     return tf_f32_from_bits((q == 0u) ? 0u : ((157u - n) << 23) + ((q << n) >> 8));
 }

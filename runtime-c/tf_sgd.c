@@ -32,7 +32,7 @@ void tf_sgd_row_f32_ref(float *w, uint32_t cols, float dz, const tf_input *in, u
  * (a binary32 that is not NaN is above 1 in magnitude exactly when its pattern without the sign
  * is above 1's; a NaN goes through the comparisons and stays NaN).
  */
-static inline float tf_sgd_clamp1(float u) {
+static inline __attribute__((always_inline)) float tf_sgd_clamp1(float u) {
     if ((tf_f32_to_bits(u) & 0x7FFFFFFFu) > 0x3F800000u) {
         return (u > 1.0f) ? 1.0f : ((u < -1.0f) ? -1.0f : u);
     }
@@ -107,7 +107,7 @@ static inline uint32_t tf_negative_bit(float w) {
 }
 
 /* sub(w, t) clamped to [−1, 1] (§8.10). */
-static inline float tf_sgd_clamped(float w, float t) { return tf_sgd_clamp1(TF_SGD_SUB(w, t)); }
+static inline __attribute__((always_inline)) float tf_sgd_clamped(float w, float t) { return tf_sgd_clamp1(TF_SGD_SUB(w, t)); }
 
 /* The input bits of word wd restricted to the columns [col0, end). */
 static inline tf_word tf_cols_mask(const tf_word *v, uint32_t wd, uint32_t col0, uint32_t end) {
