@@ -72,8 +72,9 @@ TF_F32_SOFT_INLINE float tf_f32_mul_soft(float a, float b) {
 }
 
 /*
- * add(x, y) on the patterns ua, ub when both are normal and the sum is normal and not zero:
- * writes it to *out and returns 1; otherwise returns 0 (the caller uses the float operation).
+ * add(x, y) on the patterns ua, ub when both are normal and the sum is normal and not zero, or
+ * one is normal and the other ±0: writes it to *out and returns 1; otherwise returns 0 (the
+ * caller uses the float operation).
  * The larger magnitude comes first; the significands get six guard bits, the smaller one is
  * shifted right by the exponent difference with every bit shifted out folded into its lowest
  * bit (sticky). That folded bit can only make the (integer) sum odd, never land on a rounding
@@ -91,6 +92,10 @@ TF_F32_SOFT_INLINE int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *
     ea = (ua >> 23) & 0xFFu;
     eb = (ub >> 23) & 0xFFu;
     if (ea == 0xFFu || eb == 0u) { /* eb ≤ ea: both are normal iff these are false */
+        if ((ub & ~TF_F32_SIGN) == 0u && ea - 1u < 254u) {
+            *out = ua; /* x + ±0 = x for a normal x */
+            return 1;
+        }
         return 0;
     }
     ma = ((ua & TF_F32_FRAC) | TF_F32_HIDDEN) << 6; /* in [2^29, 2^30) */

@@ -590,6 +590,12 @@ void tf_dense_u8_f32_ref(const tf_word *w_bits, uint16_t units, const tf_input *
 void tf_dense_u8_f32_dsp(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
                          float *z);
 #endif
+/** Variant `sparse` of tf_dense_u8_f32: only the inputs that are non-zero and weighted 1, for cores with CLZ but
+ * without DSP instructions (tf_dense_u8_sparse.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_dense_u8_f32_sparse(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha,
+                            const float *bias, float *z);
+#endif
 
 /**
  * Binarize (§7.4–5): γ = div(Σ_j abs(z_j), f32(n)); bit j = (z_j > 0).

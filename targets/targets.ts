@@ -71,7 +71,8 @@ export type ConsoleKind = 'semihosting' | 'uart';
  * core is a build error, never a fallback. docs/runtime.md, "Kernel variants".
  */
 export interface KernelVariants {
-  readonly dense_u8?: 'dsp';
+  /** `dsp`: runtime-c/tf_dense_u8_dsp.c (USADA8); `sparse`: runtime-c/tf_dense_u8_sparse.c, the set bits of weight ∧ (q ≠ 0) (CLZ, no DSP). */
+  readonly dense_u8?: 'dsp' | 'sparse';
   /** `table`: runtime-c/tf_crc32_table.c, a byte a step through 1 KiB (parts with flash to spare). */
   readonly crc32?: 'table';
   /** `int`: runtime-c/tf_abs_sum_int.c, absSum's additions on bit patterns (no FPU). */
@@ -371,7 +372,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
-    kernels: { crc32: 'table', abs_sum: 'int', sgd: 'soft' },
+    kernels: { dense_u8: 'sparse', crc32: 'table', abs_sum: 'int', sgd: 'soft' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',

@@ -527,15 +527,22 @@ describe('portability', () => {
     // the `dsp` variant exists exactly where the core has the DSP extension, and uses it
     const dense = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_dense_u8_dsp.o')]);
     expect(dense.stdout.includes('usada8')).toBe(cpu !== 'cortex-m3');
+    // the `soft` SGD and `sparse` forward variants: UMULL and CLZ inline (Armv7-M and up), no calls in their fast paths
+    const soft = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_sgd_soft.o')]);
+    expect(soft.stdout).toMatch(/\bumull\b/);
+    expect(soft.stdout).toMatch(/\bclz\b/);
+    const sparse = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_dense_u8_sparse.o')]);
+    expect(sparse.stdout).toMatch(/\brbit\b/);
   });
 
   it.each([
     { cpu: 'cortex-m3', define: 'TF_KERNEL_DENSE_U8=dsp', missing: 'tf_dense_u8_f32_dsp' }, // no DSP extension
     { cpu: 'cortex-m4', define: 'TF_KERNEL_DENSE_U8=unknown', missing: 'tf_dense_u8_f32_unknown' },
     { cpu: 'cortex-m4', define: 'TF_KERNEL_CRC32=unknown', missing: 'tf_crc32_unknown' },
+    { cpu: 'cortex-m3', define: 'TF_KERNEL_SGD=unknown', missing: 'tf_sgd_block_bits_f32_unknown' },
   ])('a kernel variant that does not exist for $cpu ($define) is a build error, not a fallback', async ({ cpu, define, missing }) => {
     const flags = ARM.find((a) => a.cpu === cpu)?.flags ?? [];
-    const user = define.startsWith('TF_KERNEL_CRC32') ? 'tf_state.c' : 'tf_dense.c';
+    const user = define.startsWith('TF_KERNEL_CRC32') ? 'tf_state.c' : define.startsWith('TF_KERNEL_SGD') ? 'tf_runtime.c' : 'tf_dense.c';
     const r = await execa(
       'arm-none-eabi-gcc',
       [...CFLAGS, ...flags, `-D${define}`, `-I${runtimeDir}`, '-c', join(runtimeDir, user), '-o', join(work, `${cpu}-bad.o`)],

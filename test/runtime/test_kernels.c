@@ -535,7 +535,7 @@ static void test_dense_u8_variants(void) {
     static int sign[784];
     static uint8_t q[784];
     static float bias[8];
-    static float z_ref[8], z_opt[8], z_dsp[8];
+    static float z_ref[8], z_opt[8], z_dsp[8], z_sparse[8];
     uint32_t t;
     for (t = 0; t < NUM_WIDTHS; t++) {
         const uint32_t k = widths[t];
@@ -564,10 +564,44 @@ static void test_dense_u8_variants(void) {
                 tf_dense_u8_f32_ref(w, units, &in, 0.4375f, bias, z_ref);
                 tf_dense_u8_f32(w, units, &in, 0.4375f, bias, z_opt);
                 tf_dense_u8_f32_dsp(w, units, &in, 0.4375f, bias, z_dsp);
+                tf_dense_u8_f32_sparse(w, units, &in, 0.4375f, bias, z_sparse);
                 for (j = 0; j < units; j++) {
                     CHECK_BITS_F(z_opt[j], z_ref[j], k * 100u + j);
                     CHECK_BITS_F(z_dsp[j], z_ref[j], k * 100u + j);
+                    CHECK_BITS_F(z_sparse[j], z_ref[j], k * 100u + j);
                 }
+            }
+        }
+    }
+    /* `sparse` packs the inputs 1024 at a time: longer inputs cross chunks (and word edges) */
+    {
+        static const uint32_t long_widths[] = {1023, 1024, 1025, 2047, 2080, 3000};
+        static tf_word wl[3 * 94];
+        static int sign_l[3000];
+        static uint8_t ql[3000];
+        for (t = 0; t < sizeof long_widths / sizeof long_widths[0]; t++) {
+            const uint32_t k = long_widths[t];
+            const uint32_t row_words = tf_words_for(k);
+            tf_input in;
+            int32_t total = 0;
+            uint32_t i, j;
+            for (j = 0; j < 3u; j++) {
+                random_row(wl + j * row_words, sign_l, k);
+                bias[j] = (j == 0u) ? 0.0f : (float)(int32_t)(tf_test_rand() % 2001u - 1000u) * 1e-3f;
+            }
+            random_pixels(ql, k, (int)(t % 4u) + 1);
+            for (i = 0; i < k; i++) {
+                total += ql[i];
+            }
+            in.bytes = ql;
+            in.bits = NULL;
+            in.count = k;
+            in.total = total;
+            in.gamma = 0.00392156886f;
+            tf_dense_u8_f32_ref(wl, 3, &in, 0.4375f, bias, z_ref);
+            tf_dense_u8_f32_sparse(wl, 3, &in, 0.4375f, bias, z_sparse);
+            for (j = 0; j < 3u; j++) {
+                CHECK_BITS_F(z_sparse[j], z_ref[j], k * 100u + j);
             }
         }
     }
