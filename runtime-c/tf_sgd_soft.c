@@ -21,6 +21,7 @@
 #define TF_SGD_ADD0(x) tf_f32_add0_soft(x)
 #define TF_SGD_SUB(a, b) tf_f32_sub_soft((a), (b))
 #define TF_SGD_F32_U8(q) tf_f32_from_u24_soft((uint32_t)(q))
+#define TF_SGD_REUSE 1
 #define tf_sgd_row_f32 tf_sgd_row_f32_soft
 #define tf_sgd_block_bits_f32 tf_sgd_block_bits_f32_soft
 #include "tf_sgd.c"
