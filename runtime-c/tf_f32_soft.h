@@ -154,6 +154,24 @@ TF_F32_SOFT_INLINE float tf_f32_sub_soft(float a, float b) {
     return a - b;
 }
 
+/*
+ * a < b. For patterns that are not NaN, the key below orders them as their values: positive
+ * numbers above 2^31 in their own order, negative ones below it in reverse, ±0 both at 2^31.
+ * A NaN (unordered: every comparison false) goes through the float comparison.
+ */
+TF_F32_SOFT_INLINE uint32_t tf_f32_order_key_soft(uint32_t u) {
+    return ((u & TF_F32_SIGN) != 0u) ? TF_F32_SIGN - (u & ~TF_F32_SIGN) : (u | TF_F32_SIGN);
+}
+
+TF_F32_SOFT_INLINE int tf_f32_lt_soft(float a, float b) {
+    const uint32_t ua = tf_f32_to_bits(a);
+    const uint32_t ub = tf_f32_to_bits(b);
+    if ((ua & ~TF_F32_SIGN) > 0x7F800000u || (ub & ~TF_F32_SIGN) > 0x7F800000u) {
+        return a < b;
+    }
+    return tf_f32_order_key_soft(ua) < tf_f32_order_key_soft(ub);
+}
+
 /* add(+0, x): x itself unless x is ±0 (−0 gives +0) or a NaN (both through the float addition). */
 TF_F32_SOFT_INLINE float tf_f32_add0_soft(float x) {
     if ((tf_f32_to_bits(x) & ~TF_F32_SIGN) - 1u < 0x7F800000u) {

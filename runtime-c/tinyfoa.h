@@ -649,6 +649,12 @@ void tf_softmax_f32(float *a, uint8_t n);
  */
 void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units, float beta,
                         float gate_low, float *z);
+/** Variant `soft` of tf_local_delta_f32: the same operations inline on bit patterns, for cores without an FPU
+ * (tf_local_delta_soft.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_local_delta_f32_soft(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units,
+                             float beta, float gate_low, float *z);
+#endif
 
 /**
  * Local error (§8.2–4) with the he-normal classifier, in place: δz_j = (g < z_j < 1) ?

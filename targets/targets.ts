@@ -79,6 +79,8 @@ export interface KernelVariants {
   readonly abs_sum?: 'int';
   /** `soft`: runtime-c/tf_sgd_soft.c, the SGD batch-1 kernels with inline binary32 operations (no FPU; needs CLZ, so not M0). */
   readonly sgd?: 'soft';
+  /** `soft`: runtime-c/tf_local_delta_soft.c, the local error's additions, product and gate inline (no FPU; not M0). */
+  readonly local_delta?: 'soft';
 }
 
 /** The compiler flags that select a target's kernel variants. */
@@ -372,7 +374,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
-    kernels: { dense_u8: 'sparse', crc32: 'table', abs_sum: 'int', sgd: 'soft' },
+    kernels: { dense_u8: 'sparse', crc32: 'table', abs_sum: 'int', sgd: 'soft', local_delta: 'soft' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',

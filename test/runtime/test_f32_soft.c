@@ -19,6 +19,7 @@ static unsigned long bad;
 static __attribute__((noinline)) float ref_mul(float a, float b) { return a * b; }
 static __attribute__((noinline)) float ref_add(float a, float b) { return a + b; }
 static __attribute__((noinline)) float ref_sub(float a, float b) { return a - b; }
+static __attribute__((noinline)) int ref_lt(float a, float b) { return a < b; }
 
 /* A NaN result only has to be a NaN: which operand's payload a NaN × NaN keeps depends on the
  * operand order the compiler picks for a commutative operation (x86 keeps the first), which
@@ -62,6 +63,12 @@ static void check_pair(uint32_t a, uint32_t b) {
     r = tf_f32_to_bits(tf_f32_add_soft(fa, fb));
     if (r != want) {
         report("add_soft", a, b, r, want);
+    }
+    if (tf_f32_lt_soft(fa, fb) != ref_lt(fa, fb)) {
+        report("lt_soft", a, b, (uint32_t)tf_f32_lt_soft(fa, fb), (uint32_t)ref_lt(fa, fb));
+    }
+    if (tf_f32_lt_soft(fb, fa) != ref_lt(fb, fa)) {
+        report("lt_soft", b, a, (uint32_t)tf_f32_lt_soft(fb, fa), (uint32_t)ref_lt(fb, fa));
     }
     want = tf_f32_to_bits(ref_add(0.0f, fa));
     r = tf_f32_to_bits(tf_f32_add0_soft(fa));

@@ -431,6 +431,47 @@ static void test_softmax_delta(void) {
             CHECK_BITS_F(z[i], symmetric[i], i);
         }
     }
+    /* the variant `soft` against tf_local_delta_f32: random probabilities (tiny, subnormal and 0
+     * among them), z around both ends of the gate (exactly g, 1, ±0, NaN), 1 … 300 units */
+    {
+        static const uint16_t unit_counts[] = {1, 31, 32, 33, 64, 65, 256, 300};
+        static float p1[10], p2[10], z1[300], z2[300];
+        static tf_word cb[10 * 10];
+        static const float gates[] = {0.0f, -1.0f, 0.25f};
+        uint32_t t;
+        for (t = 0; t < 240u; t++) {
+            const uint16_t units = unit_counts[t % 8u];
+            const uint8_t classes = (uint8_t)(2u + t % 9u);
+            const uint8_t label = (uint8_t)(tf_test_rand() % classes);
+            const float gate = gates[t % 3u];
+            const float beta = (t % 5u == 0u) ? 1.0f : (float)(tf_test_rand() % 1000u + 1u) * 1e-3f;
+            uint32_t i;
+            for (i = 0; i < classes; i++) {
+                const uint32_t r = tf_test_rand();
+                p1[i] = (r % 7u == 0u) ? 0.0f : (r % 7u == 1u) ? tf_f32_from_bits(r & 0x007FFFFFu)
+                      : (float)(r % 100000u) * 1e-5f;
+                p2[i] = p1[i];
+            }
+            for (i = 0; i < 10u * tf_words_for(units); i++) {
+                cb[i] = tf_test_rand();
+            }
+            for (i = 0; i < units; i++) {
+                const uint32_t r = tf_test_rand() % 12u;
+                z1[i] = r == 0u ? gate : r == 1u ? 1.0f : r == 2u ? -0.0f : r == 3u ? 0.0f
+                      : r == 4u ? tf_f32_from_bits(0x7FC00000u) : r == 5u ? tf_f32_from_bits(0x3F7FFFFFu)
+                      : (float)(int32_t)(tf_test_rand() % 4001u - 2000u) * 1e-3f;
+                z2[i] = z1[i];
+            }
+            tf_local_delta_f32(p1, classes, label, cb, units, beta, gate, z1);
+            tf_local_delta_f32_soft(p2, classes, label, cb, units, beta, gate, z2);
+            for (i = 0; i < classes; i++) {
+                CHECK_BITS_F(p2[i], p1[i], t * 1000u + i);
+            }
+            for (i = 0; i < units; i++) {
+                CHECK_BITS_F(z2[i], z1[i], t * 1000u + i);
+            }
+        }
+    }
     {
         /* dz = {0.5, 0, −1}; q = {2, 4}, γ = 0.25 → h = {0.5, 1} */
         const float dz[3] = {0.5f, 0.0f, -1.0f};
