@@ -83,7 +83,7 @@ TF_F32_SOFT_INLINE float tf_f32_mul_soft(float a, float b) {
  * normalized by CLZ; a larger difference loses at most one bit of normalization.
  */
 TF_F32_SOFT_INLINE int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
-    uint32_t ea, eb, ma, mb, d, s, rest, m;
+    uint32_t ea, eb, ma, mb, d, s, m;
     if ((ua & ~TF_F32_SIGN) < (ub & ~TF_F32_SIGN)) {
         const uint32_t t = ua;
         ua = ub;
@@ -104,11 +104,19 @@ TF_F32_SOFT_INLINE int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *
     if (d != 0u) {
         mb = (d >= 31u) ? 1u : ((mb >> d) | (uint32_t)((mb << (32u - d)) != 0u));
     }
+    /* Rounding to nearest even: s + 0x1F + (the kept lowest bit) carries into bit 6 exactly when
+     * the six dropped bits are above half, or half with the kept lowest bit 1. Then
+     * (e − 1)·2^23 + s: the hidden bit of s adds the last 1 to the exponent; a carry moves up. */
     if (((ua ^ ub) & TF_F32_SIGN) == 0u) {
         s = ma + mb; /* < 2^31 */
         if (s >= (1u << 30)) {
             s = (s >> 1) | (s & 1u);
             ea++;
+        }
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s;
+        if (m >= 0x7F800000u) {
+            return 0; /* overflow */
         }
     } else {
         uint32_t n;
@@ -122,15 +130,8 @@ TF_F32_SOFT_INLINE int tf_f32_add_bits_soft(uint32_t ua, uint32_t ub, uint32_t *
         }
         s <<= n;
         ea -= n;
-    }
-    rest = s & 0x3Fu;
-    s >>= 6;
-    if (rest > 0x20u || (rest == 0x20u && (s & 1u) != 0u)) {
-        s++;
-    }
-    m = ((ea - 1u) << 23) + s; /* the hidden bit of s adds the last 1; a carry moves up */
-    if (m >= 0x7F800000u) {
-        return 0; /* overflow */
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s; /* below the larger operand's magnitude: no overflow */
     }
     *out = (ua & TF_F32_SIGN) | m;
     return 1;
