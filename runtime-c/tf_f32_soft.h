@@ -72,6 +72,57 @@ TF_F32_SOFT_INLINE float tf_f32_mul_soft(float a, float b) {
 }
 
 /*
+ * mul(k2, mul(k1, x)), each product rounded as itself, the inner one kept unpacked: its rounded
+ * significand hi (in [2^23, 2^24]; 2^24 is a rounding carry into the next binade, the same
+ * value) goes straight into the second multiply, whose 56-bit product stays below 2^56. Both
+ * fast paths as in tf_f32_mul_bits_soft; anything else is the two float multiplications.
+ */
+TF_F32_SOFT_INLINE float tf_f32_mul_mul_soft(float k2, float k1, float x) {
+    const uint32_t u2 = tf_f32_to_bits(k2);
+    const uint32_t u1 = tf_f32_to_bits(k1);
+    const uint32_t ux = tf_f32_to_bits(x);
+    const uint32_t e2 = (u2 >> 23) & 0xFFu;
+    const uint32_t e1 = (u1 >> 23) & 0xFFu;
+    const uint32_t ex = (ux >> 23) & 0xFFu;
+    if (e2 - 1u < 254u && e1 - 1u < 254u && ex - 1u < 254u) {
+        uint64_t p = (uint64_t)((u1 << 8) | TF_F32_SIGN) * (uint64_t)((ux & TF_F32_FRAC) | TF_F32_HIDDEN);
+        uint32_t hi = (uint32_t)(p >> 32);
+        uint32_t lo = (uint32_t)p;
+        uint32_t e = e1 + ex - 127u;
+        if (hi < TF_F32_HIDDEN) {
+            hi = (hi << 1) | (lo >> 31);
+            lo <<= 1;
+        } else {
+            e++;
+        }
+        if (e - 1u < 253u) {
+            uint32_t f;
+            if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                hi++;
+            }
+            p = (uint64_t)((u2 << 8) | TF_F32_SIGN) * (uint64_t)hi;
+            lo = (uint32_t)p;
+            hi = (uint32_t)(p >> 32);
+            f = e2 + e - 127u;
+            if (hi < TF_F32_HIDDEN) {
+                hi = (hi << 1) | (lo >> 31);
+                lo <<= 1;
+            } else {
+                f++;
+            }
+            if (f - 1u < 253u) {
+                uint32_t r = ((u1 ^ u2 ^ ux) & TF_F32_SIGN) + ((f - 1u) << 23) + hi;
+                if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                    r++;
+                }
+                return tf_f32_from_bits(r);
+            }
+        }
+    }
+    return k2 * (k1 * x);
+}
+
+/*
  * add(x, y) on the patterns ua, ub when both are normal and the sum is normal and not zero, or
  * one is normal and the other ±0: writes it to *out and returns 1; otherwise returns 0 (the
  * caller uses the float operation).

@@ -8,6 +8,7 @@
  */
 #ifndef TF_SGD_SOFT
 #define TF_SGD_MUL(a, b) ((a) * (b))
+#define TF_SGD_MUL2(a, b, c) ((a) * ((b) * (c))) /* mul(a, mul(b, c)) */
 #define TF_SGD_ADD0(x) (0.0f + (x)) /* add(+0, x) */
 #define TF_SGD_SUB(a, b) ((a) - (b))
 #define TF_SGD_F32_U8(q) ((float)(q))
@@ -185,8 +186,8 @@ static void tf_sgd_rows2_fast(float *w0, float *w1, float dz0, float dz1, const 
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const float h = TF_SGD_MUL(gamma, TF_SGD_F32_U8(q[base + b]));
-                const float u0 = tf_sgd_clamped(wb0[b], TF_SGD_MUL(lr, TF_SGD_MUL(dz0, h)));
-                const float u1 = tf_sgd_clamped(wb1[b], TF_SGD_MUL(lr, TF_SGD_MUL(dz1, h)));
+                const float u0 = tf_sgd_clamped(wb0[b], TF_SGD_MUL2(lr, dz0, h));
+                const float u1 = tf_sgd_clamped(wb1[b], TF_SGD_MUL2(lr, dz1, h));
                 rest &= rest - 1u;
                 wb0[b] = u0;
                 wb1[b] = u1;
@@ -269,10 +270,10 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
                 if (!TF_SGD_REUSE || qi != q_last) {
                     const float h = TF_SGD_MUL(gamma, TF_SGD_F32_U8(qi));
                     q_last = qi;
-                    s0 = TF_SGD_MUL(lr, TF_SGD_MUL(dz0, h));
-                    s1 = TF_SGD_MUL(lr, TF_SGD_MUL(dz1, h));
-                    s2 = TF_SGD_MUL(lr, TF_SGD_MUL(dz2, h));
-                    s3 = TF_SGD_MUL(lr, TF_SGD_MUL(dz3, h));
+                    s0 = TF_SGD_MUL2(lr, dz0, h);
+                    s1 = TF_SGD_MUL2(lr, dz1, h);
+                    s2 = TF_SGD_MUL2(lr, dz2, h);
+                    s3 = TF_SGD_MUL2(lr, dz3, h);
                 }
                 TF_SGD_STEP4(s0, s1, s2, s3);
             }

@@ -18,6 +18,7 @@
 
 #define TF_SGD_SOFT 1
 #define TF_SGD_MUL(a, b) tf_f32_mul_soft((a), (b))
+#define TF_SGD_MUL2(a, b, c) tf_f32_mul_mul_soft((a), (b), (c))
 #define TF_SGD_ADD0(x) tf_f32_add0_soft(x)
 #define TF_SGD_SUB(a, b) tf_f32_sub_soft((a), (b))
 #define TF_SGD_F32_U8(q) tf_f32_from_u24_soft((uint32_t)(q))

@@ -119,7 +119,7 @@ describe('kernels', () => {
 // tf_f32_soft.h's inline binary32 operations (the `soft` SGD variant) against the compiler's:
 // the host FPU on millions of pairs, and libgcc's soft-float routines on Cortex-M3 under QEMU.
 describe('inline binary32 operations (tf_f32_soft.h)', () => {
-  const summary = (out: string): RegExpExecArray | null => /^INFO checked=(\d+) mul_fast=(\d+) add_fast=(\d+)$/m.exec(out);
+  const summary = (out: string): RegExpExecArray | null => /^INFO checked=(\d+) mul_fast=(\d+) add_fast=(\d+) triples=(\d+) /m.exec(out);
 
   it('equal the host FPU bit for bit on millions of operand pairs of every class', async () => {
     const exe = await gcc(join(work, 'test_f32_soft'), [join(testDir, 'test_f32_soft.c')], ['-DTF_SOFT_TEST_SCALE=4096']);

@@ -12,7 +12,7 @@
 #define TF_SOFT_TEST_SCALE 1024u
 #endif
 
-static unsigned long mul_fast, add_fast, checked;
+static unsigned long mul_fast, add_fast, checked, checked3, fast3;
 static unsigned long bad;
 
 /* The compiler's operations, not inlined into the checks (so nothing is folded into them). */
@@ -161,11 +161,41 @@ int main(void) {
             break;
         }
     }
-    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu\n", checked, mul_fast, add_fast);
+    /* mul(k2, mul(k1, x)) against the two float multiplications: any patterns, the SGD step's
+     * operands, inner products at the ends of the normal range, ties in either product */
+    for (i = 0; i < n; i++) {
+        uint32_t a = tf_test_rand();
+        uint32_t b = tf_test_rand();
+        uint32_t c = tf_test_rand();
+        const uint32_t e = 1u + tf_test_rand() % 254u;
+        switch (i % 5u) {
+        case 0: break;
+        case 1: a = with_exp(a, 122u); b = with_exp(b, 100u + tf_test_rand() % 40u); c = with_exp(c, 110u + tf_test_rand() % 17u); break;
+        case 2: b = with_exp(b, e); c = with_exp(c, 254u - e + tf_test_rand() % 5u - 2u + (tf_test_rand() & 1u) * (tf_test_rand() % 256u) - 127u); break;
+        case 3: b = with_exp(b & (0x807FFFFFu << (1u + tf_test_rand() % 23u)), e); c = with_exp(c & (0x807FFFFFu << (1u + tf_test_rand() % 23u)), 127u + tf_test_rand() % 3u - 1u); a = with_exp(a & 0x80FFF000u, e); break;
+        default: a = with_exp(a, e); b = with_exp(b, tf_test_rand() % 256u); c = with_exp(c, 254u - tf_test_rand() % 256u); break;
+        }
+        {
+            const float fa = tf_f32_from_bits(a);
+            const float fb = tf_f32_from_bits(b);
+            const float fc = tf_f32_from_bits(c);
+            const uint32_t want = tf_f32_to_bits(ref_mul(fa, ref_mul(fb, fc)));
+            const uint32_t got = tf_f32_to_bits(tf_f32_mul_mul_soft(fa, fb, fc));
+            checked3++;
+            fast3 += (got == want && ((a >> 23) & 0xFFu) - 1u < 254u && ((b >> 23) & 0xFFu) - 1u < 254u &&
+                      ((c >> 23) & 0xFFu) - 1u < 254u && ((want >> 23) & 0xFFu) - 1u < 254u);
+            if (got != want) {
+                report("mul_mul", b, c, got, want);
+            }
+        }
+    }
+    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu\n", checked, mul_fast, add_fast,
+           checked3, fast3);
     CHECK_EQ_U(bad, 0, 0);
     /* the fast paths answer most ordinary pairs (over a third of all pairs here) */
     CHECK(mul_fast * 3u > checked);
     CHECK(add_fast * 3u > checked);
+    CHECK(fast3 * 4u > checked3);
 
     /* f32(q) for every q below 2^16 and random ones up to 2^24 − 1, 0 included */
     {
