@@ -19,11 +19,14 @@
 void tf_local_delta_f32_soft(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units,
                              float beta, float gate_low, float *z) {
     const uint32_t row_words = tf_words_for(units);
-    const uint32_t depth = (classes < TF_DELTA_PREFIX_CLASSES) ? classes : TF_DELTA_PREFIX_CLASSES;
+    uint32_t depth = classes;
     float prefix[1u << TF_DELTA_PREFIX_CLASSES];
     int have_prefix = 0;
     uint32_t c;
     uint32_t j;
+    if (depth > TF_DELTA_PREFIX_CLASSES) {
+        depth = TF_DELTA_PREFIX_CLASSES;
+    }
     for (c = 0; c < classes; c++) {
         p[c] = tf_f32_sub_soft(p[c], (c == label) ? 1.0f : 0.0f);
     }
