@@ -59,6 +59,7 @@
 #define TF_SGD_ROW tf_sgd_row_f32_ref
 #define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32_ref
 #define TF_ABS_SUM tf_abs_sum_fix_ref
+#define TF_LOCAL_DELTA tf_local_delta_f32
 #else
 #ifdef TF_KERNEL_DENSE_U8
 #define TF_DENSE_U8 TF_KERNEL_CAT(tf_dense_u8_f32, TF_KERNEL_DENSE_U8)
@@ -72,8 +73,18 @@
 #define TF_CRC32 tf_crc32
 #endif
 #define TF_SQRT tf_sqrt_f32
+#ifdef TF_KERNEL_SGD
+#define TF_SGD_ROW TF_KERNEL_CAT(tf_sgd_row_f32, TF_KERNEL_SGD)
+#define TF_SGD_BLOCK_BITS TF_KERNEL_CAT(tf_sgd_block_bits_f32, TF_KERNEL_SGD)
+#else
 #define TF_SGD_ROW tf_sgd_row_f32
 #define TF_SGD_BLOCK_BITS tf_sgd_block_bits_f32
+#endif
+#ifdef TF_KERNEL_LOCAL_DELTA
+#define TF_LOCAL_DELTA TF_KERNEL_CAT(tf_local_delta_f32, TF_KERNEL_LOCAL_DELTA)
+#else
+#define TF_LOCAL_DELTA tf_local_delta_f32
+#endif
 #define TF_ABS_SUM tf_abs_sum_fix
 #endif
 

@@ -1013,7 +1013,7 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     if (m->classifier == TF_CLASSIFIER_HE_NORMAL) {
         tf_local_delta_dense_f32(f.logits, m->classes, label, layer->classifier_weights, layer->units, m->gate_low, dz);
     } else {
-        tf_local_delta_f32(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta,
+        TF_LOCAL_DELTA(f.logits, m->classes, label, layer->classifier_bits, layer->units, layer->beta,
                            m->gate_low, dz);
     }
 

@@ -601,6 +601,12 @@ void tf_dense_u8_f32_ref(const tf_word *w_bits, uint16_t units, const tf_input *
 void tf_dense_u8_f32_dsp(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha, const float *bias,
                          float *z);
 #endif
+/** Variant `sparse` of tf_dense_u8_f32: only the inputs that are non-zero and weighted 1, for cores with CLZ but
+ * without DSP instructions (tf_dense_u8_sparse.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_dense_u8_f32_sparse(const tf_word *w_bits, uint16_t units, const tf_input *in, float alpha,
+                            const float *bias, float *z);
+#endif
 
 /**
  * Binarize (§7.4–5): γ = div(Σ_j abs(z_j), f32(n)); bit j = (z_j > 0).
@@ -654,6 +660,12 @@ void tf_softmax_f32(float *a, uint8_t n);
  */
 void tf_local_delta_f32(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units, float beta,
                         float gate_low, float *z);
+/** Variant `soft` of tf_local_delta_f32: the same operations inline on bit patterns, for cores without an FPU
+ * (tf_local_delta_soft.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_local_delta_f32_soft(float *p, uint8_t classes, uint8_t label, const tf_word *cbits, uint16_t units,
+                             float beta, float gate_low, float *z);
+#endif
 
 /**
  * Local error (§8.2–4) with the he-normal classifier, in place: δz_j = (g < z_j < 1) ?
@@ -711,6 +723,14 @@ int tf_sgd_block_bits_f32(float *w, const float *dz, uint16_t row0, uint16_t row
 int tf_sgd_block_bits_f32_ref(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
                               uint64_t *abs_sum);
+/** Variant `soft` of tf_sgd_row_f32 and tf_sgd_block_bits_f32 for cores without an FPU: the same code with
+ * tf_f32_soft.h's inline binary32 operations instead of libgcc calls (tf_sgd_soft.c; not on Cortex-M0). */
+#if defined(__ARM_FEATURE_CLZ) || !defined(__arm__)
+void tf_sgd_row_f32_soft(float *w, uint32_t cols, float dz, const tf_input *in, uint32_t col0, float lr);
+int tf_sgd_block_bits_f32_soft(float *w, const float *dz, uint16_t row0, uint16_t rows, const tf_input *in,
+                               uint16_t col0, uint16_t cols, float lr, tf_word *bits, uint32_t row_words,
+                               uint64_t *abs_sum);
+#endif
 
 /** absSum of a block (§6): the exact Σ fix(w_e) over e = 0..n−1 (any order). [in] w n floats, each finite, |w| ≤ 1 */
 uint64_t tf_abs_sum_fix(const float *w, uint32_t n);

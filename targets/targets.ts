@@ -71,9 +71,14 @@ export type ConsoleKind = 'semihosting' | 'uart';
  * core is a build error, never a fallback. docs/runtime.md, "Kernel variants".
  */
 export interface KernelVariants {
-  readonly dense_u8?: 'dsp';
+  /** `dsp`: runtime-c/tf_dense_u8_dsp.c (USADA8); `sparse`: runtime-c/tf_dense_u8_sparse.c, the set bits of weight ∧ (q ≠ 0) (CLZ, no DSP). */
+  readonly dense_u8?: 'dsp' | 'sparse';
   /** `table`: runtime-c/tf_crc32_table.c, a byte a step through 1 KiB (parts with flash to spare). */
   readonly crc32?: 'table';
+  /** `soft`: runtime-c/tf_sgd_soft.c, the SGD batch-1 kernels with inline binary32 operations (no FPU; needs CLZ, so not M0). */
+  readonly sgd?: 'soft';
+  /** `soft`: runtime-c/tf_local_delta_soft.c, the local error's additions, product and gate inline (no FPU; not M0). */
+  readonly local_delta?: 'soft';
 }
 
 /** The compiler flags that select a target's kernel variants. */
@@ -367,7 +372,7 @@ export const targets = {
     device: { part: 'STM32F103RE', ramBytes: 64 * KiB, flashBytes: 512 * KiB },
     machine: 'mps2-an385',
     extraRamOrigin: 0x2100_0000,
-    kernels: { crc32: 'table' },
+    kernels: { dense_u8: 'sparse', crc32: 'table', sgd: 'soft', local_delta: 'soft' },
   }),
   'cortex-m4': armTarget({
     name: 'cortex-m4',

@@ -116,6 +116,36 @@ describe('kernels', () => {
   });
 });
 
+// tf_f32_soft.h's inline binary32 operations (the `soft` SGD variant) against the compiler's:
+// the host FPU on millions of pairs, and libgcc's soft-float routines on Cortex-M3 under QEMU.
+describe('inline binary32 operations (tf_f32_soft.h)', () => {
+  const summary = (out: string): RegExpExecArray | null => /^INFO checked=(\d+) mul_fast=(\d+) add_fast=(\d+) triples=(\d+) /m.exec(out);
+
+  it('equal the host FPU bit for bit on millions of operand pairs of every class', async () => {
+    const exe = await gcc(join(work, 'test_f32_soft'), [join(testDir, 'test_f32_soft.c')], ['-DTF_SOFT_TEST_SCALE=4096']);
+    const out = await runTests(exe);
+    expect(Number(summary(out)?.[1])).toBeGreaterThan(7_000_000);
+  });
+
+  it('equal libgcc soft-float bit for bit on cortex-m3 (QEMU)', async () => {
+    const outDir = mkdtempSync(join(work, 'f32-soft-m3-'));
+    const fw = await compileFirmware({
+      target: 'cortex-m3',
+      sources: [join(testDir, 'test_f32_soft.c')],
+      includeDirs: [runtimeDir, testDir],
+      defines: { TF_SOFT_TEST_SCALE: '16' },
+      outDir,
+      name: 'f32soft',
+    });
+    const run = await runFirmware({ target: 'cortex-m3', elf: fw.elf, cwd: outDir, timeoutMs: 120_000, logFile: join(outDir, 'run.log') });
+    const failures = run.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
+    expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
+    expect(run.stdout).toMatch(/^TESTS passed=\d+ failed=0$/m);
+    expect(run.exitCode).toBe(0);
+    expect(Number(summary(run.stdout)?.[1])).toBeGreaterThan(200_000);
+  });
+});
+
 describe.each(['adam', 'sgd'])('model on fixture %s', (fixture) => {
   const run = async (variant: string, extra: string[]): Promise<string> => {
     const exe = await gcc(
@@ -497,15 +527,22 @@ describe('portability', () => {
     // the `dsp` variant exists exactly where the core has the DSP extension, and uses it
     const dense = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_dense_u8_dsp.o')]);
     expect(dense.stdout.includes('usada8')).toBe(cpu !== 'cortex-m3');
+    // the `soft` SGD and `sparse` forward variants: UMULL and CLZ inline (Armv7-M and up), no calls in their fast paths
+    const soft = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_sgd_soft.o')]);
+    expect(soft.stdout).toMatch(/\bumull\b/);
+    expect(soft.stdout).toMatch(/\bclz\b/);
+    const sparse = await execa('arm-none-eabi-objdump', ['-d', join(dir, 'tf_dense_u8_sparse.o')]);
+    expect(sparse.stdout).toMatch(/\brbit\b/);
   });
 
   it.each([
     { cpu: 'cortex-m3', define: 'TF_KERNEL_DENSE_U8=dsp', missing: 'tf_dense_u8_f32_dsp' }, // no DSP extension
     { cpu: 'cortex-m4', define: 'TF_KERNEL_DENSE_U8=unknown', missing: 'tf_dense_u8_f32_unknown' },
     { cpu: 'cortex-m4', define: 'TF_KERNEL_CRC32=unknown', missing: 'tf_crc32_unknown' },
+    { cpu: 'cortex-m3', define: 'TF_KERNEL_SGD=unknown', missing: 'tf_sgd_block_bits_f32_unknown' },
   ])('a kernel variant that does not exist for $cpu ($define) is a build error, not a fallback', async ({ cpu, define, missing }) => {
     const flags = ARM.find((a) => a.cpu === cpu)?.flags ?? [];
-    const user = define.startsWith('TF_KERNEL_CRC32') ? 'tf_state.c' : 'tf_dense.c';
+    const user = define.startsWith('TF_KERNEL_CRC32') ? 'tf_state.c' : define.startsWith('TF_KERNEL_SGD') ? 'tf_runtime.c' : 'tf_dense.c';
     const r = await execa(
       'arm-none-eabi-gcc',
       [...CFLAGS, ...flags, `-D${define}`, `-I${runtimeDir}`, '-c', join(runtimeDir, user), '-o', join(work, `${cpu}-bad.o`)],

@@ -29,6 +29,8 @@ export const INFER_RUNTIME_FILES: readonly string[] = [
   'tf_dense.c',
   'tf_dense_u8.c',
   'tf_dense_u8_dsp.c',
+  'tf_dense_u8_sparse.c',
+  'tf_f32_soft.h',
   'tf_dense_dot_u8.c',
   'tf_dense_dot_bits.c',
   'tf_binarize.c',

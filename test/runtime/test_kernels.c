@@ -431,6 +431,47 @@ static void test_softmax_delta(void) {
             CHECK_BITS_F(z[i], symmetric[i], i);
         }
     }
+    /* the variant `soft` against tf_local_delta_f32: random probabilities (tiny, subnormal and 0
+     * among them), z around both ends of the gate (exactly g, 1, ±0, NaN), 1 … 300 units */
+    {
+        static const uint16_t unit_counts[] = {1, 31, 32, 33, 64, 65, 256, 300};
+        static float p1[10], p2[10], z1[300], z2[300];
+        static tf_word cb[10 * 10];
+        static const float gates[] = {0.0f, -1.0f, 0.25f};
+        uint32_t t;
+        for (t = 0; t < 240u; t++) {
+            const uint16_t units = unit_counts[t % 8u];
+            const uint8_t classes = (uint8_t)(2u + t % 9u);
+            const uint8_t label = (uint8_t)(tf_test_rand() % classes);
+            const float gate = gates[t % 3u];
+            const float beta = (t % 5u == 0u) ? 1.0f : (float)(tf_test_rand() % 1000u + 1u) * 1e-3f;
+            uint32_t i;
+            for (i = 0; i < classes; i++) {
+                const uint32_t r = tf_test_rand();
+                p1[i] = (r % 7u == 0u) ? 0.0f : (r % 7u == 1u) ? tf_f32_from_bits(r & 0x007FFFFFu)
+                      : (float)(r % 100000u) * 1e-5f;
+                p2[i] = p1[i];
+            }
+            for (i = 0; i < 10u * tf_words_for(units); i++) {
+                cb[i] = tf_test_rand();
+            }
+            for (i = 0; i < units; i++) {
+                const uint32_t r = tf_test_rand() % 12u;
+                z1[i] = r == 0u ? gate : r == 1u ? 1.0f : r == 2u ? -0.0f : r == 3u ? 0.0f
+                      : r == 4u ? tf_f32_from_bits(0x7FC00000u) : r == 5u ? tf_f32_from_bits(0x3F7FFFFFu)
+                      : (float)(int32_t)(tf_test_rand() % 4001u - 2000u) * 1e-3f;
+                z2[i] = z1[i];
+            }
+            tf_local_delta_f32(p1, classes, label, cb, units, beta, gate, z1);
+            tf_local_delta_f32_soft(p2, classes, label, cb, units, beta, gate, z2);
+            for (i = 0; i < classes; i++) {
+                CHECK_BITS_F(p2[i], p1[i], t * 1000u + i);
+            }
+            for (i = 0; i < units; i++) {
+                CHECK_BITS_F(z2[i], z1[i], t * 1000u + i);
+            }
+        }
+    }
     {
         /* dz = {0.5, 0, −1}; q = {2, 4}, γ = 0.25 → h = {0.5, 1} */
         const float dz[3] = {0.5f, 0.0f, -1.0f};
@@ -535,7 +576,7 @@ static void test_dense_u8_variants(void) {
     static int sign[784];
     static uint8_t q[784];
     static float bias[8];
-    static float z_ref[8], z_opt[8], z_dsp[8];
+    static float z_ref[8], z_opt[8], z_dsp[8], z_sparse[8];
     uint32_t t;
     for (t = 0; t < NUM_WIDTHS; t++) {
         const uint32_t k = widths[t];
@@ -564,10 +605,44 @@ static void test_dense_u8_variants(void) {
                 tf_dense_u8_f32_ref(w, units, &in, 0.4375f, bias, z_ref);
                 tf_dense_u8_f32(w, units, &in, 0.4375f, bias, z_opt);
                 tf_dense_u8_f32_dsp(w, units, &in, 0.4375f, bias, z_dsp);
+                tf_dense_u8_f32_sparse(w, units, &in, 0.4375f, bias, z_sparse);
                 for (j = 0; j < units; j++) {
                     CHECK_BITS_F(z_opt[j], z_ref[j], k * 100u + j);
                     CHECK_BITS_F(z_dsp[j], z_ref[j], k * 100u + j);
+                    CHECK_BITS_F(z_sparse[j], z_ref[j], k * 100u + j);
                 }
+            }
+        }
+    }
+    /* `sparse` packs the inputs 1024 at a time: longer inputs cross chunks (and word edges) */
+    {
+        static const uint32_t long_widths[] = {1023, 1024, 1025, 2047, 2080, 3000};
+        static tf_word wl[3 * 94];
+        static int sign_l[3000];
+        static uint8_t ql[3000];
+        for (t = 0; t < sizeof long_widths / sizeof long_widths[0]; t++) {
+            const uint32_t k = long_widths[t];
+            const uint32_t row_words = tf_words_for(k);
+            tf_input in;
+            int32_t total = 0;
+            uint32_t i, j;
+            for (j = 0; j < 3u; j++) {
+                random_row(wl + j * row_words, sign_l, k);
+                bias[j] = (j == 0u) ? 0.0f : (float)(int32_t)(tf_test_rand() % 2001u - 1000u) * 1e-3f;
+            }
+            random_pixels(ql, k, (int)(t % 4u) + 1);
+            for (i = 0; i < k; i++) {
+                total += ql[i];
+            }
+            in.bytes = ql;
+            in.bits = NULL;
+            in.count = k;
+            in.total = total;
+            in.gamma = 0.00392156886f;
+            tf_dense_u8_f32_ref(wl, 3, &in, 0.4375f, bias, z_ref);
+            tf_dense_u8_f32_sparse(wl, 3, &in, 0.4375f, bias, z_sparse);
+            for (j = 0; j < 3u; j++) {
+                CHECK_BITS_F(z_sparse[j], z_ref[j], k * 100u + j);
             }
         }
     }
@@ -727,6 +802,7 @@ static void test_sgd_row(void) {
     static const float lrs[] = {0.05f, 1.0f, 1.0e-4f};
     static float w[790];
     static float wref[790];
+    static float wsoft[790];
     static uint8_t q[790];
     static uint8_t qb[790];
     static tf_word bits[25];
@@ -756,11 +832,14 @@ static void test_sgd_row(void) {
                             for (i = 0; i < cols; i++) {
                                 w[i] = random_weight();
                                 wref[i] = w[i];
+                                wsoft[i] = w[i];
                             }
                             tf_sgd_row_f32(w, cols, dzs[d], &in, col0, lrs[li]);
                             tf_sgd_row_f32_ref(wref, cols, dzs[d], &in, col0, lrs[li]);
+                            tf_sgd_row_f32_soft(wsoft, cols, dzs[d], &in, col0, lrs[li]);
                             for (i = 0; i < cols; i++) {
                                 CHECK_EQ_U(tf_f32_to_bits(w[i]), tf_f32_to_bits(wref[i]), cols * 100u + d * 10u + gi);
+                                CHECK_EQ_U(tf_f32_to_bits(wsoft[i]), tf_f32_to_bits(wref[i]), cols * 100u + d * 10u + gi);
                             }
                         }
                     }
@@ -810,8 +889,8 @@ static void test_sgd_block_bits(void) {
     static const uint16_t rows_list[] = {1, 2, 3, 4, 5, 6};
     static const uint16_t col0s[] = {0, 1, 31, 32, 33};
     static const float gammas[] = {0.00392156886f, 0.75f, 0.0f};
-    static float w[8 * 800], wref[8 * 800];
-    static tf_word bits[8 * 27], bits_ref[8 * 27];
+    static float w[8 * 800], wref[8 * 800], wsoft[8 * 800];
+    static tf_word bits[8 * 27], bits_ref[8 * 27], bits_soft[8 * 27];
     static uint8_t q[900];
     static tf_word nz[29];
     static float dz[8];
@@ -862,26 +941,36 @@ static void test_sgd_block_bits(void) {
                         {
                             uint64_t sum = 0u;
                             uint64_t sum_ref;
+                            uint64_t sum_soft;
                             int fin;
+                            int fin_soft;
                             int fin_ref;
                             tf_block_derive_f32(w, row0, rows, col0, cols, bits, row_words, &sum);
                             sum_ref = sum;
                             memcpy(wref, w, sizeof(float) * rows * cols);
                             memcpy(bits_ref, bits, sizeof(tf_word) * 8u * row_words);
+                            memcpy(wsoft, w, sizeof(float) * rows * cols);
+                            memcpy(bits_soft, bits, sizeof(tf_word) * 8u * row_words);
+                            sum_soft = sum;
+                            fin_soft = tf_sgd_block_bits_f32_soft(wsoft, dz, row0, rows, &in, col0, cols, 0.05f,
+                                                                  bits_soft, row_words, &sum_soft);
                             fin = tf_sgd_block_bits_f32(w, dz, row0, rows, &in, col0, cols, 0.05f, bits, row_words,
                                                         &sum);
                             fin_ref = tf_sgd_block_bits_f32_ref(wref, dz, row0, rows, &in, col0, cols, 0.05f,
                                                                 bits_ref, row_words, &sum_ref);
                             /* absSum kept incrementally equals the new block's, re-summed (§6) */
-                            CHECK(fin == 1 && fin_ref == 1);
+                            CHECK(fin == 1 && fin_ref == 1 && fin_soft == 1);
                             CHECK(sum == sum_ref);
+                            CHECK(sum_soft == sum_ref);
                             CHECK(sum == tf_abs_sum_fix_ref(wref, (uint32_t)rows * cols));
                         }
                         for (i = 0; i < (uint32_t)rows * cols; i++) {
                             CHECK_BITS_F(w[i], wref[i], cols * 1000u + i);
+                            CHECK_BITS_F(wsoft[i], wref[i], cols * 1000u + i);
                         }
                         for (i = 0; i < 8u * row_words; i++) {
                             CHECK_EQ_U(bits[i], bits_ref[i], cols * 1000u + i);
+                            CHECK_EQ_U(bits_soft[i], bits_ref[i], cols * 1000u + i);
                         }
                     }
                 }
