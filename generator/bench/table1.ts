@@ -434,7 +434,15 @@ export function table1Markdown(r: Table1Report): string {
   );
   L.push(`| Method | error % (ours) | ${paperCol} | forward MB | gradient MB | update MB |`);
   L.push('|---|---:|---:|---:|---:|---:|');
-  for (const row of r.rows) {
+  // Every algorithm in the paper's order; one this table did not run says so.
+  const notRun = (TABLE1_ALGORITHMS as readonly Algorithm[]).filter((a) => !r.rows.some((row) => row.algorithm === a));
+  for (const a of TABLE1_ALGORITHMS as readonly Algorithm[]) {
+    const row = r.rows.find((x) => x.algorithm === a);
+    if (!row) {
+      const paper = r.dataset.paperDataset ? PAPER_TABLE1_ERROR[r.dataset.paperDataset as 'MNIST' | 'CIFAR-10'][a].toFixed(2) : '—';
+      L.push(`| ${ALGORITHM_LABELS[a]} | not run on this split | ${paper} | — | — | — |`);
+      continue;
+    }
     const m = row.paperNetworkMemoryMB;
     const p = row.paperMemoryMB;
     const cell = (ours: number, paper: number | undefined): string =>
@@ -443,11 +451,6 @@ export function table1Markdown(r: Table1Report): string {
       `| ${row.label} | ${row.errorPercent.toFixed(2)} | ${row.paperErrorPercent === null ? '—' : row.paperErrorPercent.toFixed(2)} | ` +
         `${cell(m.forward, p?.forward)} | ${cell(m.gradient, p?.gradient)} | ${cell(m.update, p?.update)} |`,
     );
-  }
-  const notRun = (TABLE1_ALGORITHMS as readonly Algorithm[]).filter((a) => !r.rows.some((row) => row.algorithm === a));
-  for (const a of notRun) {
-    const paper = r.dataset.paperDataset ? PAPER_TABLE1_ERROR[r.dataset.paperDataset as 'MNIST' | 'CIFAR-10'][a].toFixed(2) : '—';
-    L.push(`| ${ALGORITHM_LABELS[a]} | not run on this split | ${paper} | — | — | — |`);
   }
   L.push('');
   if (notRun.length) {
