@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASELINE_ALGORITHMS, trainBaseline, type BaselineAlgorithm } from '../generator/baselines/index.ts';
 import { Rng } from '../generator/baselines/rng.ts';
+import { nativeTrainer } from '../generator/bench/native-trainer.ts';
 import { simulatorTrainer } from '../generator/bench/simulator-trainer.ts';
-import { runTable1, type Table1Report, type TinyFoATrainer } from '../generator/bench/table1.ts';
+import { runTable1, table1Markdown, type Table1Report, type TinyFoATrainer } from '../generator/bench/table1.ts';
 import type { Dataset, Split } from '../generator/data/types.ts';
 import { networkIR } from '../generator/memory/analytic.ts';
 
@@ -184,5 +185,55 @@ describe('Table 1 bench', () => {
     await expect(runTable1({ data: bench, quick: true, outDir: out, trainTinyFoA: simulatorTrainer, algorithms: ['tinyfoa'], keep: json, settings: { ...settings, epochs: 3 } })).rejects.toThrow(
       /earlier Table 1 report .* \(leave out --only\)/,
     );
+    // Nor rows of a run on other samples; a limit above the split's size is the same run as 'all'.
+    await expect(
+      runTable1({ data: bench, quick: true, outDir: out, trainTinyFoA: simulatorTrainer, algorithms: ['tinyfoa'], keep: json, settings: { ...settings, limitTrain: 50 } }),
+    ).rejects.toThrow(/used 40 training \/ 20 test samples, this run uses 50 \/ 20/);
+    const allTest = await runTable1({
+      data: bench,
+      quick: true,
+      outDir: out,
+      trainTinyFoA: simulatorTrainer,
+      algorithms: ['tinyfoa'],
+      keep: json,
+      settings: { ...settings, limitTest: undefined },
+      png: false,
+    });
+    expect(allTest.dataset).toMatchObject({ trainSamples: 40, testSamples: 20, trainAvailable: 60, testAvailable: 20 });
+    expect(readFileSync(join(out, 'table1.md'), 'utf8')).toContain('the first 40 of 60 training and all 20 test samples');
   });
+
+  it('a table of some rows only names the others as not run', async () => {
+    const bench = clusters(3, 20, 30, 12, 40, 6);
+    const dir = mkdtempSync(join(tmpdir(), 'table1-some-'));
+    try {
+      const r = await runTable1({ data: bench, quick: true, outDir: dir, trainTinyFoA: simulatorTrainer, algorithms: ['bp', 'tinyfoa'], settings: { units: [4], epochs: 1 }, png: false });
+      expect(r.rows.map((x) => x.algorithm)).toEqual(['bp', 'tinyfoa']);
+      const md = table1Markdown(r);
+      for (const label of ['PEPITA', 'PEPITA+BW+BA', 'FF', 'FF+BW+BA', 'BP+BW+BA']) expect(md).toContain(`| ${label} | not run on this split |`);
+      expect(md).not.toContain('| BP | not run');
+      expect(md).toContain('Not run on this split (no result, not a number from another run): PEPITA, PEPITA+BW+BA, FF, FF+BW+BA, BP+BW+BA.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the native engine gives the simulator\'s per-epoch errors, bit for bit', async () => {
+    const bench = clusters(4, 24, 80, 30, 70, 9);
+    for (const training of [
+      { optimizer: { kind: 'sgd' as const, learningRate: 0.05 }, blockSchedule: 'cyclic' as const, batchSize: 1 },
+      { optimizer: { kind: 'sgd' as const, learningRate: 0.1 }, blockSchedule: 'all' as const, batchSize: 4 },
+    ]) {
+      const ir = networkIR(24, [8, 6], 4, 2, { ...training, epochsPerLayer: 3, seed: 3 }, 'engines');
+      const sim = await simulatorTrainer(ir, bench, { limitTrain: 70 });
+      const seen: number[] = [];
+      const native = await nativeTrainer(ir, bench, { limitTrain: 70, onEpoch: (e) => seen.push(e) });
+      expect(sim.perEpochError).toHaveLength(6);
+      expect(native.perEpochError).toEqual(sim.perEpochError);
+      expect(native.testError).toBe(sim.testError);
+      expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+      // Not a constant: the errors move from epoch to epoch.
+      expect(new Set(sim.perEpochError).size).toBeGreaterThan(1);
+    }
+  }, 120_000);
 });

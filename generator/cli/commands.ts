@@ -636,29 +636,52 @@ export function registerCommands(program: Command): void {
     .description("the paper's Table 1: every algorithm on the same network and data — test error and the three memory columns; writes table1.json, table1.md and plots (SVG, PNG)")
     .requiredOption('-d, --data <set>', DATA_HELP)
     .option('--quick', 'small network and subset: all seven rows in a few minutes (run in CI)')
-    .option('--only <algorithms>', "comma-separated rows to run (e.g. 'tinyfoa'); the other rows are kept from the table1.json already in --out, which must be of the same data, mode and network")
+    .option(
+      '--only <algorithms>',
+      "comma-separated rows to run (e.g. 'tinyfoa'); the other rows are kept from the table1.json already in --out, which must be of the same data, mode, network and samples; without one, the table holds only these rows and names the others as not run",
+    )
+    .option('--train-samples <n|all>', 'train on the first n training samples, or all of them (default: 4000 quick, 10000 full)')
+    .option('--test-samples <n|all>', 'test on the first n test samples, or all of them (default: 1000 quick, 2000 full)')
+    .option('--engine <engine>', "what trains the TinyFoA row: 'simulator' (the TypeScript reference) or 'native' (the C runtime built for the host, about ten times faster; bit-exact with the simulator)", 'simulator')
     .option('-o, --out <dir>', 'output folder', join('results', 'table1'))
     .option('--json', 'print the report as one JSON object')
-    .action(async (opts: { data: string; quick?: boolean; only?: string; out: string; json?: boolean }) => {
+    .action(async (opts: { data: string; quick?: boolean; only?: string; trainSamples?: string; testSamples?: string; engine: string; out: string; json?: boolean }) => {
+      const samples = (flag: string, v: string | undefined): { limit?: number } | null => {
+        if (v === undefined) return null;
+        if (v === 'all') return {};
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new CliError(`${flag} must be a whole number ≥ 1 or 'all', got '${v}'`);
+        return { limit: Number(v) };
+      };
+      const train = samples('--train-samples', opts.trainSamples);
+      const test = samples('--test-samples', opts.testSamples);
+      if (opts.engine !== 'simulator' && opts.engine !== 'native') throw new CliError(`--engine must be 'simulator' or 'native', got '${opts.engine}'`);
       const data = loadDataset(opts.data);
       const { runTable1, table1Markdown } = await import('../bench/table1.ts');
-      let only: { algorithms: Algorithm[]; keep: import('../bench/table1.ts').Table1Report } | undefined;
+      let only: { algorithms: Algorithm[]; keep?: import('../bench/table1.ts').Table1Report } | undefined;
       if (opts.only !== undefined) {
         const names = opts.only.split(',').map((a) => a.trim());
         const bad = names.find((a) => !(ALGORITHMS as readonly string[]).includes(a));
         if (bad !== undefined) throw new CliError(`--only: unknown algorithm '${bad}'; use one of ${ALGORITHMS.join(', ')}`);
         const previous = join(resolve(opts.out), 'table1.json');
-        if (!existsSync(previous)) throw new CliError(`--only keeps the other rows from ${previous}, which does not exist: run the whole table first`);
-        only = { algorithms: names as Algorithm[], keep: JSON.parse(readFileSync(previous, 'utf8')) as import('../bench/table1.ts').Table1Report };
+        only = {
+          algorithms: names as Algorithm[],
+          ...(existsSync(previous) ? { keep: JSON.parse(readFileSync(previous, 'utf8')) as import('../bench/table1.ts').Table1Report } : {}),
+        };
       }
-      const { simulatorTrainer } = await import('../bench/simulator-trainer.ts');
+      const trainTinyFoA =
+        opts.engine === 'native' ? (await import('../bench/native-trainer.ts')).nativeTrainer : (await import('../bench/simulator-trainer.ts')).simulatorTrainer;
       const progress = createProgress(!opts.json);
       const report = await runTable1({
         data,
         quick: opts.quick === true,
         outDir: resolve(opts.out),
         ...(only ?? {}),
-        trainTinyFoA: simulatorTrainer,
+        settings: {
+          ...(train ? { limitTrain: train.limit } : {}),
+          ...(test ? { limitTest: test.limit } : {}),
+        },
+        trainTinyFoA,
+        engine: opts.engine,
         onRow: (name, index, total) => progress.update(index, total, name),
       });
       progress.done();

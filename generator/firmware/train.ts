@@ -27,6 +27,8 @@ export interface DeviceRunResult extends TrainingReport {
   stoppedAfter: number | null;
   /** Training samples an earlier run had trained and committed to the store, skipped by this one. */
   resumedSamples: number;
+  /** With `evalEveryEpoch`: test accuracy after every epoch of every layer, in training order. */
+  perEpoch?: { layer: number; epoch: number; accuracy: number }[];
   log: string;
 }
 
@@ -80,6 +82,9 @@ export async function runOnDevice(
     dumpState?: boolean;
     /** Train only the first n samples of the schedule, then stop (the store keeps them; needs store 'file'). */
     stopAfter?: number;
+    /** Evaluate the layer on the test split after each of its epochs (result.perEpoch), as the simulator's onEpoch does;
+     * not with resume or stopAfter. */
+    evalEveryEpoch?: boolean;
     onPhase?: (phase: string) => void;
     /** Training progress from the device: samples trained so far (resumed ones included) of `total`. */
     onProgress?: (done: number, total: number, layer: number) => void;
@@ -123,6 +128,9 @@ export async function runOnDevice(
     throw new RunSetupError(
       `${opts.resume ? '--resume' : '--stop-after'} needs --store file: only a file store keeps the trained state between runs`,
     );
+  }
+  if (opts.evalEveryEpoch && (opts.resume || opts.stopAfter !== undefined)) {
+    throw new RunSetupError('an evaluation after every epoch cannot be combined with --resume or --stop-after: run the whole schedule');
   }
   if (opts.stopAfter !== undefined && (opts.stopAfter < 1 || opts.stopAfter >= total)) {
     throw new RunSetupError(`--stop-after must be between 1 and ${total - 1}: the schedule trains ${total} samples`);
@@ -192,13 +200,18 @@ export async function runOnDevice(
     const job = new JobBuilder().progress(Math.max(1, Math.ceil(total / 400)));
     let budget = opts.stopAfter ?? total;
     const completed: number[] = [];
-    for (let l = 0; l < ir.layers.length && budget > 0; l++) {
-      const n = Math.min(perLayerSamples[l]!, budget);
-      job.train(l, n);
-      budget -= n;
-      if (n === perLayerSamples[l]) completed.push(l);
+    if (opts.evalEveryEpoch) {
+      // TRAIN reads train.bin sequentially (docs/runtime.md), so one TRAIN per epoch plan trains the same stream.
+      for (const p of plans) job.train(p.layer, p.order.length).eval(p.layer);
+    } else {
+      for (let l = 0; l < ir.layers.length && budget > 0; l++) {
+        const n = Math.min(perLayerSamples[l]!, budget);
+        job.train(l, n);
+        budget -= n;
+        if (n === perLayerSamples[l]) completed.push(l);
+      }
+      for (const l of completed) job.eval(l);
     }
-    for (const l of completed) job.eval(l);
     job.digest().cycles();
     if (opts.dumpState) {
       for (let l = 0; l < ir.layers.length; l++) for (const array of STATE_DUMP_ARRAYS) job.dump(l, array);
@@ -234,7 +247,10 @@ export async function runOnDevice(
       throw e;
     }
     const out = run.output;
-    const perLayer = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
+    const evals = out.evals.map((e) => ({ layer: e.layer, correct: e.correct, total: e.total, accuracy: e.total ? e.correct / e.total : 0 }));
+    // After every epoch: the layer's last evaluation is its final accuracy (the layer is frozen afterwards).
+    const perLayer = opts.evalEveryEpoch ? evals.filter((e, i) => evals[i + 1]?.layer !== e.layer) : evals;
+    const perEpoch = opts.evalEveryEpoch ? evals.map((e, i) => ({ layer: e.layer, epoch: plans[i]!.epoch, accuracy: e.accuracy })) : undefined;
     const last = out.digests[out.digests.length - 1];
     const stopped = opts.stopAfter ?? null;
     const perTick = fw.target.cycles?.icountInstructionsPerTick ?? null;
@@ -255,6 +271,7 @@ export async function runOnDevice(
       predictInstructions: perTick !== null ? phaseInstructions(out.ticks, 'predict', perTick) : null,
       stoppedAfter: stopped,
       resumedSamples: out.resumed?.samples ?? 0,
+      ...(perEpoch ? { perEpoch } : {}),
       seconds: (performance.now() - started) / 1000,
       log: run.logFile,
     };

@@ -74,5 +74,7 @@ export const FLAG_CASES: FlagCase[] = [
   { name: 'export-layer-word', args: ['export', '$MODEL', '--from', '$C', '--layer', 'last', '-o', '$OUT'], message: /option '--layer <l>' argument 'last' is invalid/ },
   { name: 'bench-without-data', args: ['bench', 'table1', '-o', '$OUT'], message: /required option '-d, --data <set>' not specified/ },
   { name: 'bench-data-unknown', args: ['bench', 'table1', '-d', 'svhn', '-o', '$OUT'], message: /unknown data spec "svhn"/ },
+  { name: 'bench-train-samples-word', args: ['bench', 'table1', '-d', 'mnist', '--train-samples', 'most', '-o', '$OUT'], message: /--train-samples must be a whole number ≥ 1 or 'all', got 'most'/ },
+  { name: 'bench-engine-unknown', args: ['bench', 'table1', '-d', 'mnist', '--engine', 'gpu', '-o', '$OUT'], message: /--engine must be 'simulator' or 'native', got 'gpu'/ },
   { name: 'bench-unknown-subcommand', args: ['bench', 'table2'], message: /unknown command 'table2'/ },
 ];
