@@ -23,6 +23,7 @@
 #define TF_SGD_SUB(a, b) tf_f32_sub_soft((a), (b))
 #define TF_SGD_F32_U8(q) tf_f32_from_u24_soft((uint32_t)(q))
 #define TF_SGD_REUSE 1
+#define TF_SGD_CACHE 64u /* slots of tf_sgd_rows4_fast's step cache (a power of 2): 1,152 bytes of stack */
 #define tf_sgd_row_f32 tf_sgd_row_f32_soft
 #define tf_sgd_block_bits_f32 tf_sgd_block_bits_f32_soft
 #include "tf_sgd.c"
