@@ -270,6 +270,30 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
  * Four consecutive rows (w, w + cols, w + 2·cols, w + 3·cols) whose steps are never ±0
  * (tf_row_fast): as tf_sgd_rows2_fast, with one input walk and one h_i for four rows.
  */
+#if TF_SGD_SOFT
+/* Without an FPU a step is a long integer sequence: each row's weight is finished (stored, its
+ * bit and fix taken) before the next one's starts, so that few values stay live across the
+ * four subtractions (the four-row form below spills on Cortex-M3). */
+#define TF_SGD_STEP1(P, T, NEG)                                         \
+    do {                                                                \
+        const float o = *(P);                                           \
+        const float u = tf_sgd_clamped(o, (T), any);                    \
+        *(P) = u;                                                       \
+        NEG |= bit & tf_sign_mask(u);                                   \
+        fix_new += tf_fix24_f32(u);                                     \
+        fix_old += tf_fix24_f32(o);                                     \
+    } while (0)
+#define TF_SGD_STEP4(T0, T1, T2, T3)                                    \
+    do {                                                                \
+        float *const p0 = w + base - col0 + b;                          \
+        const tf_word bit = (tf_word)1u << b;                           \
+        rest &= rest - 1u;                                              \
+        TF_SGD_STEP1(p0, T0, neg0);                                     \
+        TF_SGD_STEP1(p0 + stride, T1, neg1);                            \
+        TF_SGD_STEP1(p0 + 2u * stride, T2, neg2);                       \
+        TF_SGD_STEP1(p0 + 3u * stride, T3, neg3);                       \
+    } while (0)
+#else
 #define TF_SGD_STEP4(T0, T1, T2, T3)                                    \
     do {                                                                \
         float *const p0 = w + base - col0 + b;                          \
@@ -296,6 +320,7 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
         fix_old += tf_fix24_f32(o0) + tf_fix24_f32(o1);                 \
         fix_old += tf_fix24_f32(o2) + tf_fix24_f32(o3);                 \
     } while (0)
+#endif
 
 static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const tf_input *in, uint32_t col0,
                               uint32_t end, float lr, tf_word *bits, uint32_t row_words, uint64_t *abs_sum,
@@ -372,6 +397,7 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
     }
 }
 #undef TF_SGD_STEP4
+#undef TF_SGD_STEP1
 
 /* 1 iff rows j .. j + n − 1 have finite steps that are never ±0. */
 static int tf_rows_fast(const float *dz, uint32_t j, uint32_t n, float gamma, float lr) {

@@ -7,6 +7,7 @@
  */
 #include "tf_test.h"
 #include "tf_f32_soft.h"
+#include "tf_internal.h"
 
 #ifndef TF_SOFT_TEST_SCALE
 #define TF_SOFT_TEST_SCALE 1024u
@@ -196,6 +197,21 @@ int main(void) {
     CHECK(mul_fast * 3u > checked);
     CHECK(add_fast * 3u > checked);
     CHECK(fast3 * 4u > checked3);
+
+    /* tf_fix24_f32 (tf_internal.h: on Thumb-2 without an FPU one shift by a register, its count
+     * test left to the shift) against tf_fix24 for every exponent field and sign, the extreme
+     * significands included */
+    {
+        unsigned long wrong = 0;
+        for (ea = 0; ea < 512u; ea++) {
+            for (k = 0; k < 64u; k++) {
+                const uint32_t m = (k == 0u) ? 0u : (k == 1u) ? 0x7FFFFFu : (tf_test_rand() & 0x7FFFFFu);
+                const uint32_t u = (ea << 23) | m; /* bit 8 of ea is the sign */
+                wrong += tf_fix24_f32(tf_f32_from_bits(u)) != tf_fix24(u);
+            }
+        }
+        CHECK_EQ_U(wrong, 0, 0);
+    }
 
     /* f32(q) for every q below 2^16 and random ones up to 2^24 − 1, 0 included */
     {
