@@ -207,6 +207,62 @@ TF_F32_SOFT_INLINE float tf_f32_sub_soft(float a, float b) {
 }
 
 /*
+ * sub(a, b) with a fast path for a larger than b by 1 to 30 binades, the common case of an SGD
+ * update w − t: on the patterns ua, ub, writes it to *out and returns 1 when b is normal with an
+ * exponent field e_b ≤ 224 and a's field e_a is e_b + d for 1 ≤ d ≤ 30 (so a is normal and
+ * |a| > |b|: tf_f32_add_bits_soft's operand swap, its tests of the fields and of d = 0 are
+ * known, and one test of d covers them), and the result is normal; otherwise returns 0 (the
+ * caller uses tf_f32_sub_soft). The arithmetic is tf_f32_add_bits_soft's for add(a, −b) with a
+ * first: the signs differ iff the magnitudes add; the result has a's sign.
+ */
+TF_F32_SOFT_INLINE int tf_f32_sub_apart_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
+    const uint32_t eb = (ub >> 23) & 0xFFu;
+    uint32_t ea = (ua >> 23) & 0xFFu;
+    const uint32_t d = ea - eb;
+    uint32_t ma, mb, s, m;
+    if (d - 1u >= 30u || eb - 1u >= 224u) {
+        return 0;
+    }
+    ma = ((ua & TF_F32_FRAC) | TF_F32_HIDDEN) << 6; /* in [2^29, 2^30) */
+    mb = ((ub & TF_F32_FRAC) | TF_F32_HIDDEN) << 6;
+    mb = (mb >> d) | (uint32_t)((mb << (32u - d)) != 0u); /* below 2^29 */
+    if (((ua ^ ub) & TF_F32_SIGN) != 0u) {
+        s = ma + mb; /* < 2^31 */
+        if (s >= (1u << 30)) {
+            s = (s >> 1) | (s & 1u);
+            ea++;
+        }
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s;
+        if (m >= 0x7F800000u) {
+            return 0; /* overflow */
+        }
+    } else {
+        uint32_t n;
+        s = ma - mb; /* in (0, 2^30): mb < 2^29 ≤ ma */
+        n = (uint32_t)__builtin_clz(s) - 2u;
+        if (n >= ea) {
+            return 0; /* the difference is subnormal */
+        }
+        s <<= n;
+        ea -= n;
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s;
+    }
+    *out = (ua & TF_F32_SIGN) | m;
+    return 1;
+}
+
+/* sub(a, b): tf_f32_sub_apart_bits_soft, else tf_f32_sub_soft. */
+TF_F32_SOFT_INLINE float tf_f32_sub_apart_soft(float a, float b) {
+    uint32_t r;
+    if (tf_f32_sub_apart_bits_soft(tf_f32_to_bits(a), tf_f32_to_bits(b), &r) != 0) {
+        return tf_f32_from_bits(r);
+    }
+    return tf_f32_sub_soft(a, b);
+}
+
+/*
  * a < b. For patterns that are not NaN, the key below orders them as their values: positive
  * numbers above 2^31 in their own order, negative ones below it in reverse, ±0 both at 2^31.
  * A NaN (unordered: every comparison false) goes through the float comparison.

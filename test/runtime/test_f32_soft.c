@@ -13,7 +13,7 @@
 #define TF_SOFT_TEST_SCALE 1024u
 #endif
 
-static unsigned long mul_fast, add_fast, checked, checked3, fast3;
+static unsigned long mul_fast, add_fast, apart_fast, checked, checked3, fast3;
 static unsigned long bad;
 
 /* The compiler's operations, not inlined into the checks (so nothing is folded into them). */
@@ -85,6 +85,29 @@ static void check_pair(uint32_t a, uint32_t b) {
     r = tf_f32_to_bits(tf_f32_sub_soft(fb, fa));
     if (r != want) {
         report("sub_soft", b, a, r, want);
+    }
+    /* sub with the fast path for operands 1 to 30 binades apart, both orders */
+    want = tf_f32_to_bits(ref_sub(fa, fb));
+    if (tf_f32_sub_apart_bits_soft(a, b, &r) != 0) {
+        apart_fast++;
+        if (r != want) {
+            report("sub_apart", a, b, r, want);
+        }
+    }
+    r = tf_f32_to_bits(tf_f32_sub_apart_soft(fa, fb));
+    if (r != want) {
+        report("sub_apart_soft", a, b, r, want);
+    }
+    want = tf_f32_to_bits(ref_sub(fb, fa));
+    if (tf_f32_sub_apart_bits_soft(b, a, &r) != 0) {
+        apart_fast++;
+        if (r != want) {
+            report("sub_apart", b, a, r, want);
+        }
+    }
+    r = tf_f32_to_bits(tf_f32_sub_apart_soft(fb, fa));
+    if (r != want) {
+        report("sub_apart_soft", b, a, r, want);
     }
     want = tf_f32_to_bits(ref_mul(fb, fa));
     r = tf_f32_to_bits(tf_f32_mul_soft(fb, fa));
@@ -190,13 +213,15 @@ int main(void) {
             }
         }
     }
-    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu\n", checked, mul_fast, add_fast,
-           checked3, fast3);
+    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu sub_apart_fast=%lu\n", checked,
+           mul_fast, add_fast, checked3, fast3, apart_fast);
     CHECK_EQ_U(bad, 0, 0);
     /* the fast paths answer most ordinary pairs (over a third of all pairs here) */
     CHECK(mul_fast * 3u > checked);
     CHECK(add_fast * 3u > checked);
     CHECK(fast3 * 4u > checked3);
+    /* the apart fast path answers for the pairs 1 to 30 binades apart (a tenth of all pairs here) */
+    CHECK(apart_fast * 20u > checked);
 
     /* tf_fix24_f32 (tf_internal.h: on Thumb-2 without an FPU one shift by a register, its count
      * test left to the shift) against tf_fix24 for every exponent field and sign, the extreme
