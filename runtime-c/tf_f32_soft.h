@@ -123,6 +123,75 @@ TF_F32_SOFT_INLINE float tf_f32_mul_mul_soft(float k2, float k1, float x) {
 }
 
 /*
+ * mul(k2, mul(k1, x)) for fixed k2, k1 and many x (the SGD step mul(lr, mul(δz_j, h_i)) over a
+ * row's inputs): tf_f32_mul_mul_soft with k2's and k1's significands (scaled by 2^8), exponent
+ * fields and signs unpacked once by tf_f32_k2k1_soft. A k that is not normal gets an exponent
+ * field of 2^30 instead, so that every x fails the fast path's exponent test and takes the two
+ * float multiplications, as in tf_f32_mul_mul_soft.
+ */
+typedef struct tf_f32_k2k1 {
+    float k2, k1;
+    uint32_t m2, m1, e2, e1, sign;
+} tf_f32_k2k1;
+
+TF_F32_SOFT_INLINE tf_f32_k2k1 tf_f32_k2k1_soft(float k2, float k1) {
+    tf_f32_k2k1 k;
+    const uint32_t u2 = tf_f32_to_bits(k2);
+    const uint32_t u1 = tf_f32_to_bits(k1);
+    const uint32_t e2 = (u2 >> 23) & 0xFFu;
+    const uint32_t e1 = (u1 >> 23) & 0xFFu;
+    k.k2 = k2;
+    k.k1 = k1;
+    k.m2 = (u2 << 8) | TF_F32_SIGN;
+    k.m1 = (u1 << 8) | TF_F32_SIGN;
+    k.e2 = (e2 - 1u < 254u) ? e2 : (1u << 30);
+    k.e1 = (e1 - 1u < 254u) ? e1 : (1u << 30);
+    k.sign = (u1 ^ u2) & TF_F32_SIGN;
+    return k;
+}
+
+TF_F32_SOFT_INLINE float tf_f32_mul_mul_k_soft(const tf_f32_k2k1 *k, float x) {
+    const uint32_t ux = tf_f32_to_bits(x);
+    const uint32_t ex = (ux >> 23) & 0xFFu;
+    if (ex - 1u < 254u) {
+        uint64_t p = (uint64_t)k->m1 * (uint64_t)((ux & TF_F32_FRAC) | TF_F32_HIDDEN);
+        uint32_t hi = (uint32_t)(p >> 32);
+        uint32_t lo = (uint32_t)p;
+        uint32_t e = k->e1 + ex - 127u; /* ≥ 2^30 − 126 for a k1 that is not normal: not fast */
+        if (hi < TF_F32_HIDDEN) {
+            hi = (hi << 1) | (lo >> 31);
+            lo <<= 1;
+        } else {
+            e++;
+        }
+        if (e - 1u < 253u) {
+            uint32_t f;
+            if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                hi++;
+            }
+            p = (uint64_t)k->m2 * (uint64_t)hi;
+            lo = (uint32_t)p;
+            hi = (uint32_t)(p >> 32);
+            f = k->e2 + e - 127u; /* likewise for k2 */
+            if (hi < TF_F32_HIDDEN) {
+                hi = (hi << 1) | (lo >> 31);
+                lo <<= 1;
+            } else {
+                f++;
+            }
+            if (f - 1u < 253u) {
+                uint32_t r = ((ux & TF_F32_SIGN) ^ k->sign) + ((f - 1u) << 23) + hi;
+                if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                    r++;
+                }
+                return tf_f32_from_bits(r);
+            }
+        }
+    }
+    return k->k2 * (k->k1 * x);
+}
+
+/*
  * add(x, y) on the patterns ua, ub when both are normal and the sum is normal and not zero, or
  * one is normal and the other ±0: writes it to *out and returns 1; otherwise returns 0 (the
  * caller uses the float operation).

@@ -337,6 +337,11 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
      * call reuses them (on MNIST strokes about half of the inputs: many are 252–255). It pays
      * where a multiply is a long integer sequence, not with an FPU. */
 #if TF_SGD_REUSE
+    /* (the soft build only) lr and δz_j unpacked once per call for the steps' two products */
+    const tf_f32_k2k1 k0 = tf_f32_k2k1_soft(lr, dz0);
+    const tf_f32_k2k1 k1 = tf_f32_k2k1_soft(lr, dz1);
+    const tf_f32_k2k1 k2 = tf_f32_k2k1_soft(lr, dz2);
+    const tf_f32_k2k1 k3 = tf_f32_k2k1_soft(lr, dz3);
     float steps[TF_SGD_CACHE][4];
     uint16_t tags[TF_SGD_CACHE];
     uint32_t k;
@@ -367,10 +372,10 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
                 if (tags[qi & (TF_SGD_CACHE - 1u)] != qi) {
                     const float h = TF_SGD_MUL(gamma, TF_SGD_F32_U8(qi));
                     tags[qi & (TF_SGD_CACHE - 1u)] = (uint16_t)qi;
-                    s[0] = TF_SGD_MUL2(lr, dz0, h);
-                    s[1] = TF_SGD_MUL2(lr, dz1, h);
-                    s[2] = TF_SGD_MUL2(lr, dz2, h);
-                    s[3] = TF_SGD_MUL2(lr, dz3, h);
+                    s[0] = tf_f32_mul_mul_k_soft(&k0, h);
+                    s[1] = tf_f32_mul_mul_k_soft(&k1, h);
+                    s[2] = tf_f32_mul_mul_k_soft(&k2, h);
+                    s[3] = tf_f32_mul_mul_k_soft(&k3, h);
                 }
                 TF_SGD_STEP4(s[0], s[1], s[2], s[3]);
 #else

@@ -211,6 +211,14 @@ int main(void) {
             if (got != want) {
                 report("mul_mul", b, c, got, want);
             }
+            {
+                /* the same with k2 = a and k1 = b unpacked beforehand (not-normal ones included) */
+                const tf_f32_k2k1 k = tf_f32_k2k1_soft(fa, fb);
+                const uint32_t got_k = tf_f32_to_bits(tf_f32_mul_mul_k_soft(&k, fc));
+                if (got_k != want) {
+                    report("mul_mul_k", b, c, got_k, want);
+                }
+            }
         }
     }
     printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu sub_apart_fast=%lu\n", checked,
