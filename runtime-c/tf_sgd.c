@@ -345,11 +345,13 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
     float steps[TF_SGD_CACHE][4];
     uint16_t tags[TF_SGD_CACHE];
     uint32_t k;
+#endif
+    uint32_t wd;
+#if TF_SGD_REUSE
     for (k = 0; k < TF_SGD_CACHE; k++) {
         tags[k] = 256u;
     }
 #endif
-    uint32_t wd;
     for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
         const uint32_t base = wd << TF_WORD_SHIFT;
         const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
