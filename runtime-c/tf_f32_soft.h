@@ -123,6 +123,75 @@ TF_F32_SOFT_INLINE float tf_f32_mul_mul_soft(float k2, float k1, float x) {
 }
 
 /*
+ * mul(k2, mul(k1, x)) for fixed k2, k1 and many x (the SGD step mul(lr, mul(δz_j, h_i)) over a
+ * row's inputs): tf_f32_mul_mul_soft with k2's and k1's significands (scaled by 2^8), exponent
+ * fields and signs unpacked once by tf_f32_k2k1_soft. A k that is not normal gets an exponent
+ * field of 2^30 instead, so that every x fails the fast path's exponent test and takes the two
+ * float multiplications, as in tf_f32_mul_mul_soft.
+ */
+typedef struct tf_f32_k2k1 {
+    float k2, k1;
+    uint32_t m2, m1, e2, e1, sign;
+} tf_f32_k2k1;
+
+TF_F32_SOFT_INLINE tf_f32_k2k1 tf_f32_k2k1_soft(float k2, float k1) {
+    tf_f32_k2k1 k;
+    const uint32_t u2 = tf_f32_to_bits(k2);
+    const uint32_t u1 = tf_f32_to_bits(k1);
+    const uint32_t e2 = (u2 >> 23) & 0xFFu;
+    const uint32_t e1 = (u1 >> 23) & 0xFFu;
+    k.k2 = k2;
+    k.k1 = k1;
+    k.m2 = (u2 << 8) | TF_F32_SIGN;
+    k.m1 = (u1 << 8) | TF_F32_SIGN;
+    k.e2 = (e2 - 1u < 254u) ? e2 : (1u << 30);
+    k.e1 = (e1 - 1u < 254u) ? e1 : (1u << 30);
+    k.sign = (u1 ^ u2) & TF_F32_SIGN;
+    return k;
+}
+
+TF_F32_SOFT_INLINE float tf_f32_mul_mul_k_soft(const tf_f32_k2k1 *k, float x) {
+    const uint32_t ux = tf_f32_to_bits(x);
+    const uint32_t ex = (ux >> 23) & 0xFFu;
+    if (ex - 1u < 254u) {
+        uint64_t p = (uint64_t)k->m1 * (uint64_t)((ux & TF_F32_FRAC) | TF_F32_HIDDEN);
+        uint32_t hi = (uint32_t)(p >> 32);
+        uint32_t lo = (uint32_t)p;
+        uint32_t e = k->e1 + ex - 127u; /* ≥ 2^30 − 126 for a k1 that is not normal: not fast */
+        if (hi < TF_F32_HIDDEN) {
+            hi = (hi << 1) | (lo >> 31);
+            lo <<= 1;
+        } else {
+            e++;
+        }
+        if (e - 1u < 253u) {
+            uint32_t f;
+            if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                hi++;
+            }
+            p = (uint64_t)k->m2 * (uint64_t)hi;
+            lo = (uint32_t)p;
+            hi = (uint32_t)(p >> 32);
+            f = k->e2 + e - 127u; /* likewise for k2 */
+            if (hi < TF_F32_HIDDEN) {
+                hi = (hi << 1) | (lo >> 31);
+                lo <<= 1;
+            } else {
+                f++;
+            }
+            if (f - 1u < 253u) {
+                uint32_t r = ((ux & TF_F32_SIGN) ^ k->sign) + ((f - 1u) << 23) + hi;
+                if (lo > TF_F32_SIGN || (lo == TF_F32_SIGN && (hi & 1u) != 0u)) {
+                    r++;
+                }
+                return tf_f32_from_bits(r);
+            }
+        }
+    }
+    return k->k2 * (k->k1 * x);
+}
+
+/*
  * add(x, y) on the patterns ua, ub when both are normal and the sum is normal and not zero, or
  * one is normal and the other ±0: writes it to *out and returns 1; otherwise returns 0 (the
  * caller uses the float operation).
@@ -204,6 +273,62 @@ TF_F32_SOFT_INLINE float tf_f32_sub_soft(float a, float b) {
         return tf_f32_from_bits(r);
     }
     return a - b;
+}
+
+/*
+ * sub(a, b) with a fast path for a larger than b by 1 to 30 binades, the common case of an SGD
+ * update w − t: on the patterns ua, ub, writes it to *out and returns 1 when b is normal with an
+ * exponent field e_b ≤ 224 and a's field e_a is e_b + d for 1 ≤ d ≤ 30 (so a is normal and
+ * |a| > |b|: tf_f32_add_bits_soft's operand swap, its tests of the fields and of d = 0 are
+ * known, and one test of d covers them), and the result is normal; otherwise returns 0 (the
+ * caller uses tf_f32_sub_soft). The arithmetic is tf_f32_add_bits_soft's for add(a, −b) with a
+ * first: the signs differ iff the magnitudes add; the result has a's sign.
+ */
+TF_F32_SOFT_INLINE int tf_f32_sub_apart_bits_soft(uint32_t ua, uint32_t ub, uint32_t *out) {
+    const uint32_t eb = (ub >> 23) & 0xFFu;
+    uint32_t ea = (ua >> 23) & 0xFFu;
+    const uint32_t d = ea - eb;
+    uint32_t ma, mb, s, m;
+    if (d - 1u >= 30u || eb - 1u >= 224u) {
+        return 0;
+    }
+    ma = ((ua & TF_F32_FRAC) | TF_F32_HIDDEN) << 6; /* in [2^29, 2^30) */
+    mb = ((ub & TF_F32_FRAC) | TF_F32_HIDDEN) << 6;
+    mb = (mb >> d) | (uint32_t)((mb << (32u - d)) != 0u); /* below 2^29 */
+    if (((ua ^ ub) & TF_F32_SIGN) != 0u) {
+        s = ma + mb; /* < 2^31 */
+        if (s >= (1u << 30)) {
+            s = (s >> 1) | (s & 1u);
+            ea++;
+        }
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s;
+        if (m >= 0x7F800000u) {
+            return 0; /* overflow */
+        }
+    } else {
+        uint32_t n;
+        s = ma - mb; /* in (0, 2^30): mb < 2^29 ≤ ma */
+        n = (uint32_t)__builtin_clz(s) - 2u;
+        if (n >= ea) {
+            return 0; /* the difference is subnormal */
+        }
+        s <<= n;
+        ea -= n;
+        s = (s + 0x1Fu + ((s >> 6) & 1u)) >> 6;
+        m = ((ea - 1u) << 23) + s;
+    }
+    *out = (ua & TF_F32_SIGN) | m;
+    return 1;
+}
+
+/* sub(a, b): tf_f32_sub_apart_bits_soft, else tf_f32_sub_soft. */
+TF_F32_SOFT_INLINE float tf_f32_sub_apart_soft(float a, float b) {
+    uint32_t r;
+    if (tf_f32_sub_apart_bits_soft(tf_f32_to_bits(a), tf_f32_to_bits(b), &r) != 0) {
+        return tf_f32_from_bits(r);
+    }
+    return tf_f32_sub_soft(a, b);
 }
 
 /*

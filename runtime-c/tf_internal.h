@@ -95,7 +95,7 @@ static inline float tf_abs_f32(float x) { return tf_f32_from_bits(tf_f32_to_bits
  * fix(w) = floor(|w| · 2^24) of §6 for finite |w| ≤ 1. With a single-precision FPU: VABS, then
  * VCVT.U32.F32 with 24 fraction bits (a conversion to fixed point, which truncates; NaN gives
  * 0), the value already being in an FPU register; otherwise tf_fix24 on the bit pattern
- * (integer instructions, no soft-float call).
+ * (integer instructions, no soft-float call; on Thumb-2 its count test left to the shift).
  */
 static inline uint32_t tf_fix24_f32(float w) {
 #if defined(__thumb2__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(TF_NO_ASM_FIX24)
@@ -103,6 +103,15 @@ static inline uint32_t tf_fix24_f32(float w) {
     uint32_t r;
     __asm__("vcvt.u32.f32 %0, %0, #24" : "+t"(a));
     memcpy(&r, &a, sizeof r);
+    return r;
+#elif defined(__thumb2__) && !defined(TF_NO_ASM_FIX24)
+    /* Without an FPU: tf_fix24 with one shift by a register, which takes the register's low byte
+     * as the count and gives 0 for counts 32 to 255. That byte of 134 − (u >> 23) is
+     * (134 − e) mod 256 for either sign: 32..134 (0) for e ≤ 102, 0..31 for 103 ≤ e ≤ 134, and
+     * 135..255 (0, as tf_fix24 gives) for e > 134, so no test of the count is needed. */
+    const uint32_t u = tf_f32_to_bits(w);
+    uint32_t r = (u << 8) | 0x80000000u;
+    __asm__("lsr %0, %0, %1" : "+r"(r) : "r"(134u - (u >> 23)));
     return r;
 #else
     return tf_fix24(tf_f32_to_bits(w));

@@ -270,6 +270,30 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
  * Four consecutive rows (w, w + cols, w + 2·cols, w + 3·cols) whose steps are never ±0
  * (tf_row_fast): as tf_sgd_rows2_fast, with one input walk and one h_i for four rows.
  */
+#if TF_SGD_SOFT
+/* Without an FPU a step is a long integer sequence: each row's weight is finished (stored, its
+ * bit and fix taken) before the next one's starts, so that few values stay live across the
+ * four subtractions (the four-row form below spills on Cortex-M3). */
+#define TF_SGD_STEP1(P, T, NEG)                                         \
+    do {                                                                \
+        const float o = *(P);                                           \
+        const float u = tf_sgd_clamped(o, (T), any);                    \
+        *(P) = u;                                                       \
+        NEG |= bit & tf_sign_mask(u);                                   \
+        fix_new += tf_fix24_f32(u);                                     \
+        fix_old += tf_fix24_f32(o);                                     \
+    } while (0)
+#define TF_SGD_STEP4(T0, T1, T2, T3)                                    \
+    do {                                                                \
+        float *const p0 = w + base - col0 + b;                          \
+        const tf_word bit = (tf_word)1u << b;                           \
+        rest &= rest - 1u;                                              \
+        TF_SGD_STEP1(p0, T0, neg0);                                     \
+        TF_SGD_STEP1(p0 + stride, T1, neg1);                            \
+        TF_SGD_STEP1(p0 + 2u * stride, T2, neg2);                       \
+        TF_SGD_STEP1(p0 + 3u * stride, T3, neg3);                       \
+    } while (0)
+#else
 #define TF_SGD_STEP4(T0, T1, T2, T3)                                    \
     do {                                                                \
         float *const p0 = w + base - col0 + b;                          \
@@ -296,6 +320,7 @@ static inline tf_word tf_sign_mask(float w) { return (tf_word)0u - (tf_word)(tf_
         fix_old += tf_fix24_f32(o0) + tf_fix24_f32(o1);                 \
         fix_old += tf_fix24_f32(o2) + tf_fix24_f32(o3);                 \
     } while (0)
+#endif
 
 static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const tf_input *in, uint32_t col0,
                               uint32_t end, float lr, tf_word *bits, uint32_t row_words, uint64_t *abs_sum,
@@ -306,12 +331,27 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
     const float dz1 = dz[1];
     const float dz2 = dz[2];
     const float dz3 = dz[3];
-    /* The four steps depend on q_i alone: with TF_SGD_REUSE, an input equal to the last one
-     * visited reuses them (about one in five on MNIST strokes; it pays where a multiply is a
-     * long integer sequence, not with an FPU). 256 is no byte, so the first input computes them. */
-    uint32_t q_last = 256u;
-    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    /* The four steps depend on q_i alone: with TF_SGD_REUSE, they are kept per call in a
+     * direct-mapped cache of TF_SGD_CACHE slots indexed by q_i's low bits, each tagged with its
+     * q_i (256, no byte, marks a slot empty), so an input whose value was already visited in this
+     * call reuses them (on MNIST strokes about half of the inputs: many are 252–255). It pays
+     * where a multiply is a long integer sequence, not with an FPU. */
+#if TF_SGD_REUSE
+    /* (the soft build only) lr and δz_j unpacked once per call for the steps' two products */
+    const tf_f32_k2k1 k0 = tf_f32_k2k1_soft(lr, dz0);
+    const tf_f32_k2k1 k1 = tf_f32_k2k1_soft(lr, dz1);
+    const tf_f32_k2k1 k2 = tf_f32_k2k1_soft(lr, dz2);
+    const tf_f32_k2k1 k3 = tf_f32_k2k1_soft(lr, dz3);
+    float steps[TF_SGD_CACHE][4];
+    uint16_t tags[TF_SGD_CACHE];
+    uint32_t k;
+#endif
     uint32_t wd;
+#if TF_SGD_REUSE
+    for (k = 0; k < TF_SGD_CACHE; k++) {
+        tags[k] = 256u;
+    }
+#endif
     for (wd = tf_bit_word(col0); wd <= tf_bit_word(end - 1u); wd++) {
         const uint32_t base = wd << TF_WORD_SHIFT;
         const tf_word m = tf_cols_mask(in->bits, wd, col0, end);
@@ -329,15 +369,22 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
             while (rest != 0u) {
                 const uint32_t b = (uint32_t)__builtin_ctz(rest);
                 const uint32_t qi = q[base + b];
-                if (!TF_SGD_REUSE || qi != q_last) {
+#if TF_SGD_REUSE
+                float *const s = steps[qi & (TF_SGD_CACHE - 1u)];
+                if (tags[qi & (TF_SGD_CACHE - 1u)] != qi) {
                     const float h = TF_SGD_MUL(gamma, TF_SGD_F32_U8(qi));
-                    q_last = qi;
-                    s0 = TF_SGD_MUL2(lr, dz0, h);
-                    s1 = TF_SGD_MUL2(lr, dz1, h);
-                    s2 = TF_SGD_MUL2(lr, dz2, h);
-                    s3 = TF_SGD_MUL2(lr, dz3, h);
+                    tags[qi & (TF_SGD_CACHE - 1u)] = (uint16_t)qi;
+                    s[0] = tf_f32_mul_mul_k_soft(&k0, h);
+                    s[1] = tf_f32_mul_mul_k_soft(&k1, h);
+                    s[2] = tf_f32_mul_mul_k_soft(&k2, h);
+                    s[3] = tf_f32_mul_mul_k_soft(&k3, h);
                 }
-                TF_SGD_STEP4(s0, s1, s2, s3);
+                TF_SGD_STEP4(s[0], s[1], s[2], s[3]);
+#else
+                const float h = TF_SGD_MUL(gamma, TF_SGD_F32_U8(qi));
+                TF_SGD_STEP4(TF_SGD_MUL2(lr, dz0, h), TF_SGD_MUL2(lr, dz1, h), TF_SGD_MUL2(lr, dz2, h),
+                             TF_SGD_MUL2(lr, dz3, h));
+#endif
             }
         } else {
             const float t0 = TF_SGD_MUL(lr, TF_SGD_MUL(dz0, gamma));
@@ -357,6 +404,7 @@ static void tf_sgd_rows4_fast(float *w, uint32_t stride, const float *dz, const 
     }
 }
 #undef TF_SGD_STEP4
+#undef TF_SGD_STEP1
 
 /* 1 iff rows j .. j + n − 1 have finite steps that are never ±0. */
 static int tf_rows_fast(const float *dz, uint32_t j, uint32_t n, float gamma, float lr) {

@@ -20,9 +20,10 @@
 #define TF_SGD_MUL(a, b) tf_f32_mul_soft((a), (b))
 #define TF_SGD_MUL2(a, b, c) tf_f32_mul_mul_soft((a), (b), (c))
 #define TF_SGD_ADD0(x) tf_f32_add0_soft(x)
-#define TF_SGD_SUB(a, b) tf_f32_sub_soft((a), (b))
+#define TF_SGD_SUB(a, b) tf_f32_sub_apart_soft((a), (b))
 #define TF_SGD_F32_U8(q) tf_f32_from_u24_soft((uint32_t)(q))
 #define TF_SGD_REUSE 1
+#define TF_SGD_CACHE 64u /* slots of tf_sgd_rows4_fast's step cache (a power of 2): 1,152 bytes of stack */
 #define tf_sgd_row_f32 tf_sgd_row_f32_soft
 #define tf_sgd_block_bits_f32 tf_sgd_block_bits_f32_soft
 #include "tf_sgd.c"

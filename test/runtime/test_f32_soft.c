@@ -7,12 +7,13 @@
  */
 #include "tf_test.h"
 #include "tf_f32_soft.h"
+#include "tf_internal.h"
 
 #ifndef TF_SOFT_TEST_SCALE
 #define TF_SOFT_TEST_SCALE 1024u
 #endif
 
-static unsigned long mul_fast, add_fast, checked, checked3, fast3;
+static unsigned long mul_fast, add_fast, apart_fast, checked, checked3, fast3;
 static unsigned long bad;
 
 /* The compiler's operations, not inlined into the checks (so nothing is folded into them). */
@@ -84,6 +85,29 @@ static void check_pair(uint32_t a, uint32_t b) {
     r = tf_f32_to_bits(tf_f32_sub_soft(fb, fa));
     if (r != want) {
         report("sub_soft", b, a, r, want);
+    }
+    /* sub with the fast path for operands 1 to 30 binades apart, both orders */
+    want = tf_f32_to_bits(ref_sub(fa, fb));
+    if (tf_f32_sub_apart_bits_soft(a, b, &r) != 0) {
+        apart_fast++;
+        if (r != want) {
+            report("sub_apart", a, b, r, want);
+        }
+    }
+    r = tf_f32_to_bits(tf_f32_sub_apart_soft(fa, fb));
+    if (r != want) {
+        report("sub_apart_soft", a, b, r, want);
+    }
+    want = tf_f32_to_bits(ref_sub(fb, fa));
+    if (tf_f32_sub_apart_bits_soft(b, a, &r) != 0) {
+        apart_fast++;
+        if (r != want) {
+            report("sub_apart", b, a, r, want);
+        }
+    }
+    r = tf_f32_to_bits(tf_f32_sub_apart_soft(fb, fa));
+    if (r != want) {
+        report("sub_apart_soft", b, a, r, want);
     }
     want = tf_f32_to_bits(ref_mul(fb, fa));
     r = tf_f32_to_bits(tf_f32_mul_soft(fb, fa));
@@ -187,15 +211,40 @@ int main(void) {
             if (got != want) {
                 report("mul_mul", b, c, got, want);
             }
+            {
+                /* the same with k2 = a and k1 = b unpacked beforehand (not-normal ones included) */
+                const tf_f32_k2k1 k = tf_f32_k2k1_soft(fa, fb);
+                const uint32_t got_k = tf_f32_to_bits(tf_f32_mul_mul_k_soft(&k, fc));
+                if (got_k != want) {
+                    report("mul_mul_k", b, c, got_k, want);
+                }
+            }
         }
     }
-    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu\n", checked, mul_fast, add_fast,
-           checked3, fast3);
+    printf("INFO checked=%lu mul_fast=%lu add_fast=%lu triples=%lu normal=%lu sub_apart_fast=%lu\n", checked,
+           mul_fast, add_fast, checked3, fast3, apart_fast);
     CHECK_EQ_U(bad, 0, 0);
     /* the fast paths answer most ordinary pairs (over a third of all pairs here) */
     CHECK(mul_fast * 3u > checked);
     CHECK(add_fast * 3u > checked);
     CHECK(fast3 * 4u > checked3);
+    /* the apart fast path answers for the pairs 1 to 30 binades apart (a tenth of all pairs here) */
+    CHECK(apart_fast * 20u > checked);
+
+    /* tf_fix24_f32 (tf_internal.h: on Thumb-2 without an FPU one shift by a register, its count
+     * test left to the shift) against tf_fix24 for every exponent field and sign, the extreme
+     * significands included */
+    {
+        unsigned long wrong = 0;
+        for (ea = 0; ea < 512u; ea++) {
+            for (k = 0; k < 64u; k++) {
+                const uint32_t m = (k == 0u) ? 0u : (k == 1u) ? 0x7FFFFFu : (tf_test_rand() & 0x7FFFFFu);
+                const uint32_t u = (ea << 23) | m; /* bit 8 of ea is the sign */
+                wrong += tf_fix24_f32(tf_f32_from_bits(u)) != tf_fix24(u);
+            }
+        }
+        CHECK_EQ_U(wrong, 0, 0);
+    }
 
     /* f32(q) for every q below 2^16 and random ones up to 2^24 − 1, 0 included */
     {
