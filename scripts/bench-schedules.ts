@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../generator/data/index.ts';
 import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
-import { networkIR } from '../generator/memory/analytic.ts';
+import { networkIR } from '../generator/ir/network.ts';
 import { scheduleName, storeWritesPerSample } from '../generator/memory/store-writes.ts';
 import type { BlockSchedule } from '../generator/model/api.ts';
 import { parseModelFile } from '../generator/model/parse.ts';

@@ -8,7 +8,7 @@ import { nativeTrainer } from '../generator/bench/native-trainer.ts';
 import { simulatorTrainer } from '../generator/bench/simulator-trainer.ts';
 import { runTable1, table1Markdown, type Table1Report, type TinyFoATrainer } from '../generator/bench/table1.ts';
 import type { Dataset, Split } from '../generator/data/types.ts';
-import { networkIR } from '../generator/memory/analytic.ts';
+import { networkIR } from '../generator/ir/network.ts';
 
 /**
  * C classes, each a random prototype of u8 features; samples are the prototype

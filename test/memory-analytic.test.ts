@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelIR } from '../generator/ir/ir.ts';
-import {
-  PAPER_TABLE1_MEMORY_MB,
-  TABLE1_ALGORITHMS,
-  analyticMemory,
-  extras,
-  networkIR,
-  paperNetworkIR,
-  toMB,
-} from '../generator/memory/analytic.ts';
+import { networkIR, paperNetworkIR } from '../generator/ir/network.ts';
+import { PAPER_TABLE1_MEMORY_MB, TABLE1_ALGORITHMS, analyticMemory, extras, toMB } from '../generator/memory/analytic.ts';
 import type { Algorithm } from '../generator/model/api.ts';
 import { storeWritesPerSample } from '../generator/memory/store-writes.ts';
 

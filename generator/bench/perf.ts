@@ -15,7 +15,7 @@ import type { Dataset } from '../data/types.ts';
 import { buildFirmware, runJob } from '../firmware/device.ts';
 import { JobBuilder, parseFirmwareOutput, phaseInstructions, recordBytes } from '../firmware/job.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import { networkIR } from '../memory/analytic.ts';
+import { networkIR } from '../ir/network.ts';
 import type { BlockSchedule } from '../model/api.ts';
 import { parseModelFile } from '../model/parse.ts';
 import type { StoreKind } from '../plan/plan.ts';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
-import { networkIR } from '../memory/analytic.ts';
+import { networkIR } from '../ir/network.ts';
 import type { InputScale } from '../model/api.ts';
 import { lineChart, type Series } from './svg.ts';
 

@@ -12,14 +12,8 @@ import { join } from 'node:path';
 import { BASELINE_SETTINGS, trainBaseline, type BaselineAlgorithm } from '../baselines/index.ts';
 import type { Dataset } from '../data/types.ts';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
-import {
-  PAPER_TABLE1_MEMORY_MB,
-  TABLE1_ALGORITHMS,
-  analyticMemory,
-  networkIR,
-  paperNetworkIR,
-  toMB,
-} from '../memory/analytic.ts';
+import { networkIR, paperNetworkIR } from '../ir/network.ts';
+import { PAPER_TABLE1_MEMORY_MB, TABLE1_ALGORITHMS, analyticMemory, toMB } from '../memory/analytic.ts';
 import type { Algorithm, BlockSchedule, InputScale } from '../model/api.ts';
 import { BadInputError } from '../errors.ts';
 import { lineChart, logScatter, type Series } from './svg.ts';

@@ -10,7 +10,7 @@ import { scheduleWrites } from '../memory/store-writes.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
-import { networkIR } from '../memory/analytic.ts';
+import { networkIR } from '../ir/network.ts';
 import type { ModelIR } from '../ir/ir.ts';
 import { assertNever } from '../errors.ts';
 import { plan } from '../plan/plan.ts';

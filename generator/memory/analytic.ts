@@ -17,8 +17,9 @@
  *   working set for one layer (FF) or one block (TinyFoA).
  * - Read-only state (TinyFoA's frozen layers) can stay in flash and is not counted.
  */
-import { buildLayers, layerBlocks, type LayerIR, type ModelIR } from '../ir/ir.ts';
+import { layerBlocks, type LayerIR, type ModelIR } from '../ir/ir.ts';
 import { ALGORITHMS, type Algorithm } from '../model/api.ts';
+import { assertNever } from '../errors.ts';
 
 export interface PhaseMemory {
   /** Bytes needed by the forward pass. */
@@ -195,6 +196,8 @@ export function analyticMemory(ir: ModelIR, algorithm: Algorithm): PhaseMemory {
       note('update: one block latent weights + gradient, fp32 (8·R·C)', upd);
       return { forward: fwd, gradient: grad, update: upd, notes };
     }
+    default:
+      return assertNever(algorithm);
   }
 }
 
@@ -245,40 +248,4 @@ export function extras(ir: ModelIR): MemoryExtras {
     `Adam moments: one block ${mb(e.adamBlock)}, whole model ${mb(e.adamModel)}`,
   );
   return e;
-}
-
-/** A ModelIR for a plain fully connected network (no file), with TinyFoA defaults for the training fields. */
-export function networkIR(
-  features: number,
-  units: number[],
-  classes: number,
-  slices: number,
-  training: Partial<ModelIR['training']> = {},
-  name = 'net',
-): ModelIR {
-  const layers = buildLayers(features, units, slices);
-  return {
-    name,
-    source: '',
-    input: { features, encoding: 'u8' },
-    classes,
-    layers,
-    training: {
-      slices,
-      optimizer: { kind: 'sgd', learningRate: 0.01 },
-      batchSize: 1,
-      epochsPerLayer: 1,
-      seed: 1,
-      blockSchedule: 'cyclic',
-      gradientGate: 'symmetric',
-      inputScale: 'fixed',
-      algorithm: 'tinyfoa',
-      ...training,
-    },
-  };
-}
-
-/** The paper's network as design.md reconstructs it: 2000 features, three 2000-unit layers, 10 classes, M = 2. */
-export function paperNetworkIR(): ModelIR {
-  return networkIR(2000, [2000, 2000, 2000], 10, 2, {}, 'paper');
 }
