@@ -93,6 +93,7 @@ static uint32_t tf_head_hash(const tf_model *m) {
     h = tf_mix(h, tf_f32_to_bits(m->gate_low));
     h = tf_mix(h, (uint32_t)m->classifier | ((uint32_t)m->bias_init << 8) | ((uint32_t)m->bias_clamp << 16));
     h = tf_mix(h, m->epoch_steps);
+    h = tf_mix(h, m->decay_steps);
     h = tf_mix_bytes(h, &m->layers, sizeof m->layers);
     h = tf_mix_bytes(h, &m->store, sizeof m->store);
     h = tf_mix_bytes(h, &m->arena, sizeof m->arena);
@@ -254,6 +255,9 @@ static uint32_t tf_model_check(const tf_model *m) {
     }
     if (m->schedule == TF_SCHEDULE_RUNS) {
         crc = tf_crc32_u32_le(crc, m->run_steps); /* the other schedules' words are unchanged */
+    }
+    if (m->decay_steps != 0u) {
+        crc = tf_crc32_u32_le(crc, m->decay_steps); /* a state trained under a decay continues only under it */
     }
     for (i = 0; i < m->num_layers; i++) {
         const tf_layer *layer = &m->layers[i];
@@ -686,14 +690,26 @@ typedef struct tf_grad_source {
     float *slots_acc;       /* schedule all, batch > 1: acc_block, formed per block from the samples' slots */
     const tf_input *in;
     float batch;            /* f32(B) */
+    float lr;               /* the step's learning rate lr_n (§8.10, tf_step_lr) */
 } tf_grad_source;
 
+/*
+ * The learning rate of the layer's next update step (§8.10): lr_n = div(lr, add(f32(floor(n_l /
+ * H)), 1)) with H = decay_steps, or lr itself when H = 0.
+ */
+static float tf_step_lr(const tf_model *m, const tf_layer *layer) {
+    if (m->decay_steps == 0u) {
+        return m->lr;
+    }
+    return m->lr / ((float)(layer->steps / m->decay_steps) + 1.0f);
+}
+
 /* Advances the record's Adam powers (§8.10) and returns the coefficients of this update. */
-static tf_adam_coef tf_adam_begin(const tf_model *m, float *rec, uint32_t n) {
+static tf_adam_coef tf_adam_begin(const tf_model *m, float lr, float *rec, uint32_t n) {
     tf_adam_coef k;
     rec[3u * n] = rec[3u * n] * m->beta1;
     rec[3u * n + 1u] = rec[3u * n + 1u] * m->beta2;
-    k.lr = m->lr;
+    k.lr = lr;
     k.beta1 = m->beta1;
     k.beta2 = m->beta2;
     k.c1 = m->c1;
@@ -721,11 +737,11 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
     uint32_t r;
     memset(&coef, 0, sizeof coef);
     if (adam) {
-        coef = tf_adam_begin(m, rec, b.size);
+        coef = tf_adam_begin(m, g->lr, rec, b.size);
     }
     if (bits != NULL) {
         *abs_sum = m->layers[l].abs_sum[k];
-        return TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, m->lr, bits,
+        return TF_SGD_BLOCK_BITS(rec, g->dz, b.row0, b.rows, g->in, b.col0, b.cols, g->lr, bits,
                                  tf_words_for(m->layers[l].inputs), abs_sum);
     }
     for (r = 0; r < b.rows; r++) {
@@ -735,7 +751,7 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
             /* SGD, batch 1. δz_j = ±0: every ḡ of the row is +0 and sub(w, +0) = w, which is
              * already inside [−1, 1], so the row is unchanged (exact; h_i is finite). */
             if (g->dz[j] != 0.0f) {
-                TF_SGD_ROW(rec + e, b.cols, g->dz[j], g->in, b.col0, m->lr);
+                TF_SGD_ROW(rec + e, b.cols, g->dz[j], g->in, b.col0, g->lr);
             }
             e += b.cols;
             continue;
@@ -745,7 +761,7 @@ static int tf_update_block(const tf_model *m, uint8_t l, uint32_t k, float *rec,
                                                      : 0.0f + g->dz[j] * tf_input_h_f32(g->in, b.col0 + c);
             const float gbar = acc / g->batch;
             const float w = adam ? tf_adam_f32(rec[e], &rec[b.size + e], &rec[2u * b.size + e], gbar, &coef)
-                                 : tf_sgd_f32(rec[e], gbar, m->lr);
+                                 : tf_sgd_f32(rec[e], gbar, g->lr);
             rec[e] = tf_clamp1_f32(w);
         }
     }
@@ -765,12 +781,12 @@ static int tf_update_bias(const tf_model *m, const tf_layer *layer, float *rec, 
     uint32_t j;
     memset(&coef, 0, sizeof coef);
     if (adam) {
-        coef = tf_adam_begin(m, rec, n);
+        coef = tf_adam_begin(m, g->lr, rec, n);
     }
     for (j = 0; j < n; j++) {
         const float acc = (g->acc_bias != NULL) ? g->acc_bias[j] : 0.0f + g->dz[j];
         const float gbar = acc / g->batch;
-        rec[j] = adam ? tf_adam_f32(rec[j], &rec[n + j], &rec[2u * n + j], gbar, &coef) : tf_sgd_f32(rec[j], gbar, m->lr);
+        rec[j] = adam ? tf_adam_f32(rec[j], &rec[n + j], &rec[2u * n + j], gbar, &coef) : tf_sgd_f32(rec[j], gbar, g->lr);
         if (m->bias_clamp != 0u) {
             rec[j] = tf_clamp1_f32(rec[j]);
         }
@@ -803,7 +819,7 @@ static int tf_sgd_step_bounded(const tf_model *m, const tf_layer *layer, const t
             d_max = a;
         }
     }
-    bound = 1.0f + m->lr * (d_max * (tf_abs_f32(g->in->gamma) * q_max));
+    bound = 1.0f + g->lr * (d_max * (tf_abs_f32(g->in->gamma) * q_max));
     return tf_is_finite_f32(bound);
 }
 
@@ -1026,6 +1042,7 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.in = &f.in;
     g.dz = dz;
     g.batch = (float)m->batch_size;
+    g.lr = tf_step_lr(m, layer);
     g.acc_block = NULL;
     g.acc_bias = NULL;
     g.slots_acc = NULL;

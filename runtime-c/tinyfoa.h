@@ -31,10 +31,10 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /** Version of this API and of the tf_model / tf_layer layout. Generated code refuses any other. */
-#define TF_RUNTIME_VERSION 5
-#define TF_RUNTIME_VERSION_STRING "0.5.0"
+#define TF_RUNTIME_VERSION 6
+#define TF_RUNTIME_VERSION_STRING "0.6.0"
 /** Version of docs/semantics.md this runtime implements. */
-#define TF_SEMANTICS_VERSION 3
+#define TF_SEMANTICS_VERSION 4
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes (§12)                                                                          */
@@ -330,6 +330,7 @@ typedef struct tf_model {
     uint32_t bit_arena_words;
     uint32_t learn_steps;        /**< update steps each layer takes under tf_learn (§13); 0: no schedule */
     uint32_t epoch_steps;        /**< E = floor(samplesPerEpoch / B), the freeze-diagonal epoch (§8.9); 0 otherwise */
+    uint32_t decay_steps;        /**< H of the learning-rate decay lr / (1 + floor(n_l / H)) (§8.10); 0: constant lr */
     uint8_t classifier;          /**< TF_CLASSIFIER_SIGN (0) or TF_CLASSIFIER_HE_NORMAL (§5.1) */
     uint8_t bias_init;           /**< TF_BIAS_ZERO (0) or TF_BIAS_UNIFORM (§5.3) */
     uint8_t bias_clamp;          /**< 1: biases clamped to [−1, 1] after each update (§8.10); 0 not */

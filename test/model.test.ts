@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../generator/model/errors.ts';
 import { parseModelFile, parseModelSource } from '../generator/model/parse.ts';
 import { arenaFloats, runSteps, scheduleEnum } from '../generator/plan/plan.ts';
+import { DEFAULT_DECAY_STEPS } from '../generator/ir/ir.ts';
+import { modelConstants } from '../generator/numerics/constants.ts';
 
 const base = readFileSync(new URL('./fixtures/models/digits.ts', import.meta.url), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tinyfoa-model-'));
@@ -57,6 +59,15 @@ describe('model files', () => {
     expect(ir.training.optimizer).toEqual({ kind: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     writeFileSync(file, readFileSync(file, 'utf8').replace("slices: 1,", "slices: 1, inputScale: 'layer',"));
     expect(parseModelFile(file).training.inputScale).toBe('layer');
+  });
+
+  it('reads training.decaySteps into the IR, the constants and the descriptor (semantics §8.10)', () => {
+    const ir = parseModelSource(join(dir, 'decay.ts'), base.replace('seed: 1,', 'seed: 1, decaySteps: 3000,'));
+    expect(ir.training.decaySteps).toBe(3000);
+    expect(modelConstants(ir).decaySteps).toBe(3000);
+    const off = parseModelSource(join(dir, 'decay0.ts'), base.replace('seed: 1,', 'seed: 1, decaySteps: 0,'));
+    expect(modelConstants(off).decaySteps).toBe(0);
+    expect(parseModelSource(join(dir, 'decay-default.ts'), base).training.decaySteps).toBe(DEFAULT_DECAY_STEPS);
   });
 
   it("reads blockSchedule { kind: 'runs', steps } into the IR and the planner's run_steps", () => {

@@ -76,6 +76,11 @@ const SHAPES: Shape[] = [
   { features: 64, units: [31, 65], classes: 3, slices: 2, encoding: 'bits', optimizer: adam(0.01), batch: 2, schedule: 'all', gate: 'relu' },
 ];
 
+/** H of shape i's learning-rate decay: 1..4 steps on every fourth shape, else 0. */
+function decayOf(i: number): number {
+  return i % 4 === 1 ? 1 + ((i >> 2) % 4) : 0;
+}
+
 function irOf(s: Shape, i: number): ModelIR {
   return {
     name: `shape${i}`,
@@ -93,6 +98,9 @@ function irOf(s: Shape, i: number): ModelIR {
       gradientGate: s.gate,
       // Every third shape reads its hidden inputs at the layer below's scale (semantics §7).
       inputScale: i % 3 === 2 ? 'layer' : 'fixed',
+      // Every fourth shape decays its step after a few steps (semantics §8.10); the others have
+      // H = 0, a constant step.
+      decaySteps: decayOf(i),
       algorithm: 'tinyfoa',
       ...(s.variant?.classifier ? { classifier: s.variant.classifier } : {}),
       ...(s.variant?.bias ? { bias: s.variant.bias } : {}),
@@ -127,6 +135,10 @@ describe('firmware equals the simulator bit for bit', () => {
   it('covers the required space of shapes', () => {
     expect(SHAPES.length).toBeGreaterThanOrEqual(20);
     expect(new Set(SHAPES.map((s) => s.slices))).toEqual(new Set([1, 2, 3, 4]));
+    const decayed = SHAPES.map((s, i) => ({ s, h: decayOf(i) })).filter((d) => d.h > 0);
+    expect(decayed.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(decayed.map((d) => d.s.optimizer.kind))).toEqual(new Set(['sgd', 'adam']));
+    expect(new Set(decayed.map((d) => d.s.batch > 1))).toEqual(new Set([true, false]));
     expect(new Set(SHAPES.map((s) => (typeof s.schedule === 'string' ? s.schedule : s.schedule.kind)))).toEqual(new Set(['cyclic', 'all', 'freeze-diagonal', 'runs']));
     expect(SHAPES.some((s) => s.schedule === 'all' && s.batch > 1)).toBe(true);
     expect(new Set(SHAPES.map((s) => s.variant?.classifier ?? 'sign'))).toEqual(new Set(['sign', 'he-normal']));

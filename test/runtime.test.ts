@@ -322,7 +322,7 @@ describe.each(FIXTURES)('firmware driver on the host, fixture $name', ({ name, i
     hostOutput.set(name, stdout);
     expect(exitCode, stdout).toBe(0);
     const lines = stdout.split('\n').filter((l) => l.length > 0);
-    expect(lines[0]).toMatch(/^TF READY runtime=\S+ semantics=3 arena_floats=\d+ bit_arena_words=\d+$/);
+    expect(lines[0]).toMatch(/^TF READY runtime=\S+ semantics=4 arena_floats=\d+ bit_arena_words=\d+$/);
     expect(lines[lines.length - 1]).toBe('TINYFOA-OK');
     expect(lines).toContain('TF CYCLES unavailable');
     expect(lines.filter((l) => l.startsWith('TF TICKS'))).toEqual([]); // no counter, no figures

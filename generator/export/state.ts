@@ -83,13 +83,14 @@ export function modelCheckWord(ir: ModelIR): number {
     toBits(k.gateLow),
   ];
   const words = [...head];
-  // The authors' options and the runs length enter only when set (tf_model_check).
+  // The authors' options, the runs length and the decay enter only when set (tf_model_check).
   const classifier = ir.training.classifier === 'he-normal' ? 1 : 0;
   const biasInit = ir.training.bias?.init === 'uniform' ? 1 : 0;
   const biasClamp = ir.training.bias?.clamp ? 1 : 0;
   if (classifier !== 0 || biasInit !== 0 || biasClamp !== 0) words.push(classifier | (biasInit << 8) | (biasClamp << 16));
   const schedule = ir.training.blockSchedule;
   if (typeof schedule === 'object') words.push(schedule.steps);
+  if (k.decaySteps !== 0) words.push(k.decaySteps); // the learning-rate decay H, when set
   ir.layers.forEach((layer, l) => {
     const c = k.layers[l]!;
     words.push(layer.inputs, layer.units, toBits(c.beta), toBits(c.omega), toBits(c.countFix));

@@ -44,6 +44,8 @@ export interface ModelIR {
     epochsPerLayer: number;
     /** Epoch length of a stream fed to tf_learn (§13); undefined: DEFAULT_SAMPLES_PER_EPOCH. */
     samplesPerEpoch?: number;
+    /** H of the learning-rate decay lr / (1 + floor(n_l / H)) (§8.10); 0: constant; undefined: DEFAULT_DECAY_STEPS. */
+    decaySteps?: number;
     seed: number;
     blockSchedule: BlockSchedule;
     gradientGate: GradientGate;
@@ -64,6 +66,14 @@ export function epochSteps(ir: ModelIR): number {
 
 /** The epoch length tf_learn counts when the model file names none (docs/semantics.md §13). */
 export const DEFAULT_SAMPLES_PER_EPOCH = 1000;
+
+/** The learning-rate decay H a model file that names none gets (docs/semantics.md §8.10). */
+export const DEFAULT_DECAY_STEPS = 16384;
+
+/** H of the learning-rate decay (§8.10): 0 keeps the rate constant. */
+export function decaySteps(ir: ModelIR): number {
+  return ir.training.decaySteps ?? DEFAULT_DECAY_STEPS;
+}
 
 /** Update steps each layer takes under tf_learn: epochsPerLayer · floor(samplesPerEpoch / B) (§13). */
 export function learnSteps(ir: ModelIR): number {

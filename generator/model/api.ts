@@ -117,6 +117,13 @@ export interface TrainingSpec {
    * batchSize. Default 1000. `simulate` and `run` count the data set instead.
    */
   samplesPerEpoch?: number;
+  /**
+   * H, the learning rate's decay in update steps: a layer's update step n (counted from 0 for
+   * each layer) uses lr / (1 + floor(n / H)) — the full rate for the first H steps, half for
+   * the next H, a third after that, … (docs/semantics.md §8.10). 0: the rate stays lr.
+   * 0..2^32-1. Default DEFAULT_DECAY_STEPS (generator/ir/ir.ts).
+   */
+  decaySteps?: number;
   /** Seed of every random choice (initialisation, classifiers, shuffling), 0..2^32-1. Default 1. */
   seed?: number;
   /** Default `cyclic`. */

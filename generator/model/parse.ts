@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import type { ModelIR, OptimizerIR } from '../ir/ir.ts';
-import { buildLayers, DEFAULT_SAMPLES_PER_EPOCH } from '../ir/ir.ts';
+import { buildLayers, DEFAULT_DECAY_STEPS, DEFAULT_SAMPLES_PER_EPOCH } from '../ir/ir.ts';
 import { ALGORITHMS, type BlockSchedule } from './api.ts';
 import { ModelError, type ModelProblem } from './errors.ts';
 import { C_RESERVED, isRuntimeName } from './reserved.ts';
@@ -185,7 +185,7 @@ class Reader {
 const MODEL_FIELDS = ['name', 'input', 'classes', 'layers', 'training'] as const;
 const INPUT_FIELDS = ['features', 'encoding'] as const;
 const LAYER_FIELDS = ['units'] as const;
-const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'classifier', 'bias', 'algorithm'] as const;
+const TRAINING_FIELDS = ['slices', 'optimizer', 'batchSize', 'epochsPerLayer', 'samplesPerEpoch', 'decaySteps', 'seed', 'blockSchedule', 'gradientGate', 'inputScale', 'classifier', 'bias', 'algorithm'] as const;
 const BIAS_FIELDS = ['init', 'clamp'] as const;
 const SGD_FIELDS = ['kind', 'learningRate'] as const;
 const RUNS_FIELDS = ['kind', 'steps'] as const;
@@ -501,6 +501,12 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
       `training.samplesPerEpoch ${samplesPerEpoch} is below batchSize ${batchSize}: an epoch must hold at least one batch`,
     );
   }
+  const decaySteps = r.number(training, 'decaySteps', 'training.decaySteps', trainingNode, {
+    integer: true,
+    min: 0,
+    max: 2 ** 32 - 1,
+    default: DEFAULT_DECAY_STEPS,
+  });
   const seed = r.number(training, 'seed', 'training.seed', trainingNode, { integer: true, min: 0, max: 2 ** 32 - 1, default: 1 });
   const blockSchedule = readBlockSchedule(r, problems, training, trainingNode);
   const gradientGate = r.choice(training, 'gradientGate', 'training.gradientGate', trainingNode, ['symmetric', 'relu'] as const, 'symmetric');
@@ -592,6 +598,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
     batchSize === undefined ||
     epochsPerLayer === undefined ||
     samplesPerEpoch === undefined ||
+    decaySteps === undefined ||
     seed === undefined ||
     blockSchedule === undefined ||
     gradientGate === undefined ||
@@ -615,6 +622,7 @@ function validate(root: Lit, rootNode: Node, problems: Problems, file: string): 
       batchSize,
       epochsPerLayer,
       samplesPerEpoch,
+      decaySteps,
       seed,
       blockSchedule,
       gradientGate,

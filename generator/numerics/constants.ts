@@ -3,7 +3,7 @@
  * The simulator uses them directly; the planner emits them into C as exact
  * hexadecimal literals, so neither side re-derives them.
  */
-import { epochSteps, type LayerIR, type ModelIR } from '../ir/ir.ts';
+import { decaySteps, epochSteps, type LayerIR, type ModelIR } from '../ir/ir.ts';
 import { div, f32, mul, sqrt, sub } from './f32.ts';
 
 export interface LayerConstants {
@@ -33,6 +33,8 @@ export interface ModelConstants {
   batch: number;
   /** E = floor(samplesPerEpoch / B): the epoch of the `freeze-diagonal` schedule in steps (§8.9). */
   epochSteps: number;
+  /** H of the learning-rate decay (§8.10); 0: the rate stays learningRate. */
+  decaySteps: number;
   /** Biases clamped to [−1, 1] after each update (`bias.clamp`, §8.10). */
   biasClamp: boolean;
   layers: LayerConstants[];
@@ -62,6 +64,7 @@ export function modelConstants(ir: ModelIR): ModelConstants {
     gateLow: ir.training.gradientGate === 'symmetric' ? -1 : 0,
     batch: f32(ir.training.batchSize),
     epochSteps: epochSteps(ir),
+    decaySteps: decaySteps(ir),
     biasClamp: ir.training.bias?.clamp ?? false,
     layers: ir.layers.map(layerConstants),
   };

@@ -7,7 +7,7 @@
 import { DEFAULT_NOR, NOR_PRESETS, planNorLayout, type NorGeometry, type NorLayout } from '../memory/nor.ts';
 import { assertNever, BadInputError } from '../errors.ts';
 import type { ModelIR } from '../ir/ir.ts';
-import { epochSteps, layerBlocks, learnSteps } from '../ir/ir.ts';
+import { decaySteps, epochSteps, layerBlocks, learnSteps } from '../ir/ir.ts';
 import { C_RESERVED } from '../model/reserved.ts';
 import { wordsFor } from '../numerics/bits.ts';
 import { modelConstants } from '../numerics/constants.ts';
@@ -15,9 +15,9 @@ import { cFloatLiteral } from '../numerics/f32.ts';
 import type { Target } from '../../targets/targets.ts';
 
 /** Version of the generated-code ⇄ runtime interface (TF_RUNTIME_VERSION in tinyfoa.h). */
-export const RUNTIME_VERSION = 5;
+export const RUNTIME_VERSION = 6;
 /** Version of docs/semantics.md the generated code is planned for. */
-export const SEMANTICS_VERSION = 3;
+export const SEMANTICS_VERSION = 4;
 
 /** The model cannot be planned for the target (sizes, names, overflow): bad input. */
 export class PlanError extends BadInputError {}
@@ -153,6 +153,8 @@ export interface PlannedModel {
   schedule: 'TF_SCHEDULE_CYCLIC' | 'TF_SCHEDULE_ALL' | 'TF_SCHEDULE_FREEZE_DIAGONAL' | 'TF_SCHEDULE_RUNS';
   /** tf_model.epoch_steps: the freeze-diagonal epoch in steps (semantics §8.9); 0 for the other schedules. */
   epochSteps: number;
+  /** tf_model.decay_steps: H of the learning-rate decay (semantics §8.10); 0: constant. */
+  decaySteps: number;
   /** R of schedule runs, 0 otherwise (tf_model.run_steps). */
   runSteps: number;
   /** TF_INPUT_SCALE_FIXED or TF_INPUT_SCALE_LAYER (semantics §7). */
@@ -471,6 +473,7 @@ export function plan(ir: ModelIR, target: Target, options: PlanOptions = {}): Pl
     optimizer: adam ? 'TF_OPTIMIZER_ADAM' : 'TF_OPTIMIZER_SGD',
     schedule: scheduleEnum(ir),
     epochSteps: ir.training.blockSchedule === 'freeze-diagonal' ? epochSteps(ir) : 0,
+    decaySteps: decaySteps(ir),
     runSteps: runSteps(ir),
     inputScale: ir.training.inputScale === 'layer' ? 'TF_INPUT_SCALE_LAYER' : 'TF_INPUT_SCALE_FIXED',
     classifier: heNormal ? 'TF_CLASSIFIER_HE_NORMAL' : 'TF_CLASSIFIER_SIGN',

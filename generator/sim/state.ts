@@ -611,6 +611,13 @@ export class TinyFoaModel {
     this.pendingSamples++;
   }
 
+  /** The learning rate of layer l's next update step (§8.10): div(lr, add(f32(floor(n_l / H)), 1)), or lr when H = 0. */
+  private stepLearningRate(l: number): number {
+    const k = this.constants;
+    if (k.decaySteps === 0) return k.learningRate;
+    return div(k.learningRate, add(f32(Math.floor(this.layers[l]!.steps / k.decaySteps)), 1));
+  }
+
   /** §8.10–11: the optimizer over the active records, check, commit, refresh. */
   private applyUpdate(l: number): void {
     if (this.ir.training.optimizer.kind === 'sgd') {
@@ -620,6 +627,7 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     const blocks = this.activeBlocks(l);
     const batch = this.constants.batch;
+    const lr = this.stepLearningRate(l);
     const newWeights: Float32Array[] = [];
     const newAdam: AdamRecord[] = [];
 
@@ -629,14 +637,14 @@ export class TinyFoaModel {
       const g = this.gradBlocks[idx]!;
       for (let i = 0; i < g.length; i++) g[i] = div(g[i]!, batch);
       const w = ls.weights.slice(off, off + b.size);
-      const rec = this.optimize(w, g, ls.adam[kb], true);
+      const rec = this.optimize(w, g, lr, ls.adam[kb], true);
       newWeights.push(w);
       if (rec) newAdam.push(rec);
     });
     const gb = this.gradBias;
     for (let i = 0; i < gb.length; i++) gb[i] = div(gb[i]!, batch);
     const bias = ls.bias.slice();
-    const biasRec = this.optimize(bias, gb, ls.adam[ls.blocks.length], this.constants.biasClamp);
+    const biasRec = this.optimize(bias, gb, lr, ls.adam[ls.blocks.length], this.constants.biasClamp);
 
     const all = [...newWeights, bias, ...newAdam.flatMap((r) => [r.m, r.v]), ...(biasRec ? [biasRec.m, biasRec.v] : [])];
     if (!all.every(isFiniteArray)) {
@@ -698,7 +706,7 @@ export class TinyFoaModel {
     const ls = this.layers[l]!;
     const blocks = this.activeBlocks(l);
     const batch = this.constants.batch;
-    const lr = this.constants.learningRate;
+    const lr = this.stepLearningRate(l);
     const rows = this.touchedRows;
     const colsTouched = this.touchedCols;
     const k = ls.ir.inputs;
@@ -830,12 +838,11 @@ export class TinyFoaModel {
   }
 
   /**
-   * Updates `w` in place with averaged gradient g (§8.10). Returns the new Adam
+   * Updates `w` in place with averaged gradient g and the step's learning rate lr (§8.10). Returns the new Adam
    * record (uncommitted) for Adam, undefined for SGD.
    */
-  private optimize(w: Float32Array, g: Float32Array, rec: AdamRecord | undefined, clamp: boolean): AdamRecord | undefined {
+  private optimize(w: Float32Array, g: Float32Array, lr: number, rec: AdamRecord | undefined, clamp: boolean): AdamRecord | undefined {
     const k = this.constants;
-    const lr = k.learningRate;
     if (this.ir.training.optimizer.kind === 'sgd') {
       for (let i = 0; i < w.length; i++) {
         const v = sub(w[i]!, mul(lr, g[i]!));

@@ -17,7 +17,7 @@
 #if !defined(TF_MODEL) || !defined(TF_MODEL_FEATURES) || !defined(TF_MODEL_LAYERS)
 #error "tf_model.h must define TF_MODEL (the tf_model object), TF_MODEL_FEATURES and TF_MODEL_LAYERS"
 #endif
-#if TF_SEMANTICS_VERSION != 3
+#if TF_SEMANTICS_VERSION != 4
 #error "this driver implements semantics version 2"
 #endif
 #ifdef TF_MODEL_STORE_FILE
