@@ -192,14 +192,11 @@ export function updateCase(c: GoldenCase, folder: string): number {
   return files.size;
 }
 
-/** A readable report of differences, ending with what to do. */
+/** A readable report of differences: which case and file, the unified diffs, and what to do. */
 export function describeDifferences(diffs: readonly GoldenDifference[]): string {
   const names = diffs.map((d) => `  ${d.case}: ${d.file}`).join('\n');
-  return (
-    `${diffs.map((d) => d.diff).join('')}\n` +
-    `the generated output differs from the golden folders in ${diffs.length} file(s):\n${names}\n` +
-    `if the change is intended, run \`${UPDATE_COMMAND}\` and commit test/golden/ with it`
-  );
+  const advice = `if the change is intended, run \`${UPDATE_COMMAND}\` and commit test/golden/ with it`;
+  return `the generated output differs from the golden folders in ${diffs.length} file(s):\n${names}\n${advice}\n\n${diffs.map((d) => d.diff).join('')}`;
 }
 
 async function run(args: string[]): Promise<number> {
@@ -220,7 +217,7 @@ async function run(args: string[]): Promise<number> {
       process.stdout.write(`golden folders: ${goldenCases().length} cases match\n`);
       return 0;
     }
-    process.stdout.write(`${describeDifferences(diffs)}\n`);
+    process.stdout.write(`${describeDifferences(diffs)}\nrun \`${UPDATE_COMMAND}\` if the change is intended\n`);
     return exitCodeFor('check-failed');
   } finally {
     rmSync(work, { recursive: true, force: true });
