@@ -127,6 +127,7 @@ tf_model gold_authors_model = {
     .bit_arena_words = 4u,
     .learn_steps = 60u,
     .epoch_steps = 30u,
+    .decay_steps = 16384u,
     .classifier = TF_CLASSIFIER_HE_NORMAL,
     .bias_init = TF_BIAS_UNIFORM,
     .bias_clamp = 1u,

@@ -4,11 +4,11 @@
 
 #include "tinyfoa.h"
 
-#if TF_RUNTIME_VERSION != 5
-#error "tf_model.h was generated for tinyfoa runtime version 5: regenerate it with this runtime"
+#if TF_RUNTIME_VERSION != 6
+#error "tf_model.h was generated for tinyfoa runtime version 6: regenerate it with this runtime"
 #endif
-#if TF_SEMANTICS_VERSION != 3
-#error "tf_model.h was generated for semantics version 3: regenerate it with this runtime"
+#if TF_SEMANTICS_VERSION != 4
+#error "tf_model.h was generated for semantics version 4: regenerate it with this runtime"
 #endif
 
 /** Bytes of one input sample. */

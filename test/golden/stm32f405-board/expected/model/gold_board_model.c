@@ -97,6 +97,7 @@ tf_model gold_board_model = {
     .bit_arena_words = 2u,
     .learn_steps = 20u,
     .epoch_steps = 0u,
+    .decay_steps = 16384u,
     .classifier = TF_CLASSIFIER_SIGN,
     .bias_init = TF_BIAS_ZERO,
     .bias_clamp = 0u,
