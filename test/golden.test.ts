@@ -107,23 +107,20 @@ describe('the golden check', () => {
 });
 
 describe('golden folders run as generated', () => {
-  it('host-sgd-u8: make builds it with gcc; make run trains to the simulator digest at every checkpoint', async () => {
-    const c = byName('host-sgd-u8');
-    await make(folder(c));
-    const r = await trainWithMakeRun(c, 30, 10);
-    expect(r.stdout).toContain('TINYFOA-OK');
-    expect(r.simulator.length).toBe(3);
-    expect(r.device, r.stdout).toEqual(r.simulator);
-  });
-
-  it('m4-adam-bits-runs: make builds it with arm-none-eabi-gcc; make run in QEMU trains to the simulator digest', async () => {
-    const c = byName('m4-adam-bits-runs');
-    await make(folder(c));
-    const r = await trainWithMakeRun(c, 24, 8);
-    expect(r.stdout).toContain('TINYFOA-OK');
-    expect(r.simulator.length).toBe(3);
-    expect(r.device, r.stdout).toEqual(r.simulator);
-  });
+  const trained = [
+    { name: 'host-sgd-u8', what: 'gcc; make run trains to the simulator digest at every checkpoint', samples: 30, every: 10 },
+    { name: 'm4-adam-bits-runs', what: 'arm-none-eabi-gcc; make run in QEMU trains to the simulator digest', samples: 24, every: 8 },
+  ];
+  for (const t of trained) {
+    it(`${t.name}: make builds it with ${t.what}`, async () => {
+      const c = byName(t.name);
+      await make(folder(c));
+      const r = await trainWithMakeRun(c, t.samples, t.every);
+      expect(r.stdout).toContain('TINYFOA-OK');
+      expect(r.simulator.length).toBe(3);
+      expect(r.device, r.stdout).toEqual(r.simulator);
+    });
+  }
 
   it('m3-authors: make builds it with arm-none-eabi-gcc (soft float, NOR store)', async () => {
     const c = byName('m3-authors');

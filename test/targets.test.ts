@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateFolder } from '../generator/firmware/device.ts';
-import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
+import type { ModelIR } from '../generator/ir/ir.ts';
+import { networkIR } from '../generator/ir/network.ts';
 import { compileCommand } from '../generator/toolchain/compile.ts';
 import { buildFacts, emulatorCommand, MANDATORY_CFLAGS } from '../generator/toolchain/facts.ts';
 import { runCommand } from '../generator/toolchain/run.ts';
@@ -16,24 +17,7 @@ import { targetNames, targets } from '../targets/targets.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-targets-'));
 
-const tiny: ModelIR = {
-  name: 'tiny',
-  source: '',
-  input: { features: 8, encoding: 'u8' },
-  classes: 2,
-  layers: buildLayers(8, [8], 1),
-  training: {
-    slices: 1,
-    optimizer: { kind: 'sgd', learningRate: 0.1 },
-    batchSize: 1,
-    epochsPerLayer: 1,
-    seed: 1,
-    blockSchedule: 'cyclic',
-    gradientGate: 'symmetric',
-    inputScale: 'fixed',
-    algorithm: 'tinyfoa',
-  },
-};
+const tiny: ModelIR = networkIR(8, [8], 2, 1, { optimizer: { kind: 'sgd', learningRate: 0.1 } }, 'tiny');
 
 describe('build facts', () => {
   it('a UART board runs in QEMU with its console on the serial chardev and no semihosting', () => {
