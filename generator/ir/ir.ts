@@ -68,7 +68,7 @@ export function epochSteps(ir: ModelIR): number {
 export const DEFAULT_SAMPLES_PER_EPOCH = 1000;
 
 /** The learning-rate decay H a model file that names none gets (docs/semantics.md §8.10). */
-export const DEFAULT_DECAY_STEPS = 16384;
+export const DEFAULT_DECAY_STEPS = 65536;
 
 /** H of the learning-rate decay (§8.10): 0 keeps the rate constant. */
 export function decaySteps(ir: ModelIR): number {
