@@ -1037,7 +1037,7 @@ static void test_names(void) {
     CHECK(strcmp(tf_array_name(TF_ARRAY_ABS_SUM), "absSum") == 0);
     CHECK(strcmp(tf_array_name(TF_ARRAY_CLASSIFIER), "classifier") == 0);
     CHECK(tf_array_name(TF_ARRAY_COUNT) == NULL);
-    CHECK(TF_SEMANTICS_VERSION == 3);
+    CHECK(TF_SEMANTICS_VERSION == 4);
 }
 
 int main(void) {
