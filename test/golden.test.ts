@@ -10,11 +10,11 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset, Split } from '../generator/data/types.ts';
 import { parseFirmwareOutput, recordBytes, writeJobFiles } from '../generator/firmware/job.ts';
 import { checkpoints, simulateStream, streamJob, verificationStream } from '../generator/firmware/verify.ts';
 import { parseModelFile } from '../generator/model/parse.ts';
 import { compareCase, describeDifferences, generateCase, goldenCases, UPDATE_COMMAND, type GoldenCase } from '../scripts/golden.ts';
+import { syntheticDataset } from './synthetic-data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-golden-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,28 +37,13 @@ async function make(dir: string, args: string[] = []): Promise<string> {
   return r.stdout;
 }
 
-/** A deterministic synthetic data set shaped for the model (bits: 0/1; u8: 0..255). */
-function syntheticData(features: number, classes: number, bits: boolean, count: number): Dataset {
-  let s = 0x2545f491;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 24;
-  };
-  const split = (): Split => {
-    const samples = new Uint8Array(count * features).map(() => (bits ? next() & 1 : next()));
-    const labels = new Uint8Array(count).map((_, i) => i % classes);
-    return { count, samples, labels };
-  };
-  return { name: 'synthetic', features, classes, train: split(), test: split(), provenance: 'golden.test.ts LCG' };
-}
-
 /**
  * Trains `steps` samples with the generated folder's own `make run DATA=<dir>` and returns the
  * firmware's state digests next to the simulator's at the same checkpoints.
  */
 async function trainWithMakeRun(c: GoldenCase, steps: number, every: number): Promise<{ device: string[]; simulator: string[]; stdout: string }> {
   const ir = parseModelFile(c.model);
-  const data = syntheticData(ir.input.features, ir.classes, ir.input.encoding === 'bits', 64);
+  const data = syntheticDataset(ir.input.features, ir.classes, 64, 5, { provenance: 'golden test' });
   const stream = verificationStream(ir, data, steps);
   const total = stream.entries.length;
   const marks = checkpoints(total, every);

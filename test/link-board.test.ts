@@ -20,6 +20,7 @@ import { flashImages, flashPlan } from '../generator/flash/flash.ts';
 import { runGdbLoadedJob } from '../generator/link/gdb.ts';
 import { Stream } from '../generator/numerics/prng.ts';
 import { simulate } from '../generator/sim/train.ts';
+import { syntheticDataset } from './synthetic-data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-link-board-'));
 const BOARDS = ['stm32f405', 'microbit'];
@@ -49,18 +50,7 @@ function irOf(name: string, features: number, units: number[], classes: number, 
 }
 
 function dataFor(features: number, classes: number, count: number, seed: number, test = 16): Dataset {
-  const s = new Stream(seed, 9);
-  const split = (n: number) => {
-    const samples = new Uint8Array(n * features);
-    const labels = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const y = s.below(classes);
-      labels[k] = y;
-      for (let i = 0; i < features; i++) samples[k * features + i] = (i + y) % classes === 0 ? 128 + s.below(128) : s.below(160);
-    }
-    return { count: n, samples, labels };
-  };
-  return { name: 'synthetic', features, classes, train: split(count), test: split(test), provenance: 'board link test' };
+  return syntheticDataset(features, classes, count, seed, { test, provenance: 'board link test' });
 }
 
 const libraries: Record<string, string> = {};

@@ -16,8 +16,8 @@ import { buildLayers, type ModelIR } from '../generator/ir/ir.ts';
 import { encodeFrame, FrameDecoder, checkFrame, Req, RESPONSE, ERROR } from '../generator/link/frame.ts';
 import { processTransport } from '../generator/link/board.ts';
 import { LinkSession, parseReady } from '../generator/link/session.ts';
-import { Stream } from '../generator/numerics/prng.ts';
 import { TinyFoaModel } from '../generator/sim/state.ts';
+import { syntheticDataset } from './synthetic-data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-link-'));
 
@@ -43,18 +43,7 @@ function irOf(name: string, features: number, units: number[], classes: number, 
 }
 
 function dataFor(features: number, classes: number, count: number, seed: number): Dataset {
-  const s = new Stream(seed, 9);
-  const split = (n: number) => {
-    const samples = new Uint8Array(n * features);
-    const labels = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const y = s.below(classes);
-      labels[k] = y;
-      for (let i = 0; i < features; i++) samples[k * features + i] = (i + y) % classes === 0 ? 128 + s.below(128) : s.below(160);
-    }
-    return { count: n, samples, labels };
-  };
-  return { name: 'synthetic', features, classes, train: split(count), test: split(16), provenance: 'link test' };
+  return syntheticDataset(features, classes, count, seed, { provenance: 'link test' });
 }
 
 /** The `TF LINK` counters of a transcript log. */

@@ -15,7 +15,7 @@ import { buildRuntimeLibrary } from '../generator/firmware/library.ts';
 import { verify } from '../generator/firmware/verify.ts';
 import { buildLayers, type ModelIR, type OptimizerIR } from '../generator/ir/ir.ts';
 import type { BlockSchedule } from '../generator/model/api.ts';
-import { Stream } from '../generator/numerics/prng.ts';
+import { syntheticDataset } from './synthetic-data.ts';
 
 const TARGETS = ['host', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33'];
 const work = mkdtempSync(join(tmpdir(), 'tinyfoa-property-'));
@@ -109,20 +109,8 @@ function irOf(s: Shape, i: number): ModelIR {
   };
 }
 
-/** Random bytes with a class-dependent bias, so that training moves the state. */
 function dataFor(features: number, classes: number, count: number, seed: number): Dataset {
-  const s = new Stream(seed, 9);
-  const split = (n: number) => {
-    const samples = new Uint8Array(n * features);
-    const labels = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const y = s.below(classes);
-      labels[k] = y;
-      for (let i = 0; i < features; i++) samples[k * features + i] = (i + y) % classes === 0 ? 128 + s.below(128) : s.below(160);
-    }
-    return { count: n, samples, labels };
-  };
-  return { name: 'synthetic', features, classes, train: split(count), test: split(16), provenance: 'property test' };
+  return syntheticDataset(features, classes, count, seed, { provenance: 'property test' });
 }
 
 const libraries: Record<string, string> = {};
