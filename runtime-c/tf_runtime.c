@@ -1042,7 +1042,6 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
     g.in = &f.in;
     g.dz = dz;
     g.batch = (float)m->batch_size;
-    g.lr = tf_step_lr(m, layer);
     g.acc_block = NULL;
     g.acc_bias = NULL;
     g.slots_acc = NULL;
@@ -1086,6 +1085,7 @@ tf_status tf_train_sample(tf_model *m, uint8_t l, const uint8_t *x, uint8_t labe
         g.acc_block = acc_block;
         g.acc_bias = acc_bias;
     }
+    g.lr = tf_step_lr(m, layer); /* once per step, not per sample of a batch */
     return tf_apply_step(m, &lay, l, &g);
 }
 
