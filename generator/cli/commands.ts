@@ -643,10 +643,10 @@ export function registerCommands(program: Command): void {
     .option('--train-samples <n|all>', 'train on the first n training samples, or all of them (default: 4000 quick, 10000 full)')
     .option('--test-samples <n|all>', 'test on the first n test samples, or all of them (default: 1000 quick, 2000 full)')
     .option('--engine <engine>', "what trains the TinyFoA row: 'simulator' (the TypeScript reference) or 'native' (the C runtime built for the host, about ten times faster; bit-exact with the simulator)", 'simulator')
-    .option('--decay-steps <n>', "the TinyFoA row's training.decaySteps H (its step is lr / (1 + floor(n / H)) at a layer's step n; 0: constant); default: the mode's setting")
+    .option('--decay-steps <n>', "the TinyFoA row's training.decaySteps H (its step is lr / (1 + floor(n / H)) at a layer's step n; 0: constant); default: the mode's setting", wholeNumber(0, 2 ** 32 - 1))
     .option('-o, --out <dir>', 'output folder', join('results', 'table1'))
     .option('--json', 'print the report as one JSON object')
-    .action(async (opts: { data: string; quick?: boolean; only?: string; trainSamples?: string; testSamples?: string; engine: string; decaySteps?: string; out: string; json?: boolean }) => {
+    .action(async (opts: { data: string; quick?: boolean; only?: string; trainSamples?: string; testSamples?: string; engine: string; decaySteps?: number; out: string; json?: boolean }) => {
       const samples = (flag: string, v: string | undefined): { limit?: number } | null => {
         if (v === undefined) return null;
         if (v === 'all') return {};
@@ -655,9 +655,6 @@ export function registerCommands(program: Command): void {
       };
       const train = samples('--train-samples', opts.trainSamples);
       const test = samples('--test-samples', opts.testSamples);
-      if (opts.decaySteps !== undefined && (!/^\d+$/.test(opts.decaySteps) || Number(opts.decaySteps) > 2 ** 32 - 1)) {
-        throw new CliError(`--decay-steps must be a whole number 0..4294967295, got '${opts.decaySteps}'`);
-      }
       if (opts.engine !== 'simulator' && opts.engine !== 'native') throw new CliError(`--engine must be 'simulator' or 'native', got '${opts.engine}'`);
       const data = loadDataset(opts.data);
       const { runTable1, table1Markdown, TABLE1_FULL, TABLE1_QUICK } = await import('../bench/table1.ts');
@@ -684,7 +681,7 @@ export function registerCommands(program: Command): void {
         settings: {
           ...(train ? { limitTrain: train.limit } : {}),
           ...(test ? { limitTest: test.limit } : {}),
-          ...(opts.decaySteps !== undefined ? { tinyfoa: { ...mode.tinyfoa, decaySteps: Number(opts.decaySteps) } } : {}),
+          ...(opts.decaySteps !== undefined ? { tinyfoa: { ...mode.tinyfoa, decaySteps: opts.decaySteps } } : {}),
         },
         trainTinyFoA,
         engine: opts.engine,
@@ -745,7 +742,7 @@ export function registerCommands(program: Command): void {
     .option('--widths <list>', 'comma-separated hidden widths', '128,256,512,1024')
     .option('--lr <rate>', 'SGD learning rate', '0.02')
     .option('--input-scale <scale>', "training.inputScale: 'fixed' (default) or 'layer' (the step before it)", 'fixed')
-    .option('--decay-steps <n>', 'training.decaySteps H: the step is lr / (1 + floor(n / H)) at a layer\'s step n; 0 keeps it constant (default: the model default)', wholeNumber(0))
+    .option('--decay-steps <n>', 'training.decaySteps H: the step is lr / (1 + floor(n / H)) at a layer\'s step n; 0 keeps it constant (default: the model default)', wholeNumber(0, 2 ** 32 - 1))
     .option('--epochs-per-layer <n>', 'epochs per layer', wholeNumber(1), 3)
     .option('--limit <n>', 'training samples', wholeNumber(1), 4000)
     .option('--limit-test <n>', 'test samples, at most (the data set has fewer: all of them)', wholeNumber(1), 10000)
