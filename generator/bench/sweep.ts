@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
-import { DEFAULT_DECAY_STEPS, type ModelIR, type OptimizerIR } from '../ir/ir.ts';
+import { DEFAULT_DECAY_STEPS, decayText, type ModelIR, type OptimizerIR } from '../ir/ir.ts';
 import { networkIR } from '../ir/network.ts';
 import type { InputScale } from '../model/api.ts';
 import { lineChart, type Series } from './svg.ts';
@@ -155,16 +155,11 @@ function optimizerText(o: OptimizerIR): string {
   return o.kind === 'sgd' ? `SGD ${o.learningRate}` : `Adam ${o.learningRate}`;
 }
 
-/** ", decaySteps H" when the step decays (§8.10). */
-function decayText(h: number): string {
-  return h === 0 ? ', constant step' : `, decaySteps ${h}`;
-}
-
 export function sweepMarkdown(r: SweepReport): string {
   const s = r.settings;
   const layers = Array.from({ length: s.depth }, (_, l) => `layer ${l + 1} %`);
   const lines = [
-    `# Depth × width sweep — ${optimizerText(s.optimizer)}${decayText(s.decaySteps)}, inputScale '${s.inputScale}'`,
+    `# Depth × width sweep — ${optimizerText(s.optimizer)}, ${decayText(s.decaySteps)}, inputScale '${s.inputScale}'`,
     '',
     `${s.limitTrain} training samples, ${s.epochsPerLayer} epochs per layer, tested on up to ${s.limitTest} test samples (column 'test'), M = ${s.slices}, seed ${s.seed}, ` +
       `${r.engine}. Layer d's accuracy is that of the d-layer model (module comment of generator/bench/sweep.ts).`,
@@ -189,7 +184,7 @@ export function sweepMarkdown(r: SweepReport): string {
 export function sweepChart(r: SweepReport): string {
   const series: Series[] = r.runs.map((x) => ({ name: `${x.data} ${x.width}`, points: x.accuracyPercent.map((a, l) => [l + 1, a] as [number, number]) }));
   return lineChart(series, {
-    title: `Test accuracy per layer — ${optimizerText(r.settings.optimizer)}${decayText(r.settings.decaySteps)}, inputScale '${r.settings.inputScale}'`,
+    title: `Test accuracy per layer — ${optimizerText(r.settings.optimizer)}, ${decayText(r.settings.decaySteps)}, inputScale '${r.settings.inputScale}'`,
     subtitle: `${r.settings.limitTrain} training / up to ${r.settings.limitTest} test samples, ${r.settings.epochsPerLayer} epochs per layer`,
     xLabel: 'layer (= depth of the model)',
     yLabel: 'test accuracy %',

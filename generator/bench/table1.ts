@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASELINE_SETTINGS, trainBaseline, type BaselineAlgorithm } from '../baselines/index.ts';
 import type { Dataset } from '../data/types.ts';
-import { DEFAULT_DECAY_STEPS, type ModelIR, type OptimizerIR } from '../ir/ir.ts';
+import { DEFAULT_DECAY_STEPS, decayText, type ModelIR, type OptimizerIR } from '../ir/ir.ts';
 import { networkIR, paperNetworkIR } from '../ir/network.ts';
 import { PAPER_TABLE1_MEMORY_MB, TABLE1_ALGORITHMS, analyticMemory, toMB } from '../memory/analytic.ts';
 import type { Algorithm, BlockSchedule, InputScale } from '../model/api.ts';
@@ -208,12 +208,6 @@ export function formatMB(v: number): string {
   if (v >= 1) return v.toFixed(2);
   if (v === 0) return '0';
   return v.toPrecision(3);
-}
-
-/** The TinyFoA row's learning-rate decay in words (§8.10). */
-function decayNote(h: number | undefined): string {
-  const steps = h ?? DEFAULT_DECAY_STEPS;
-  return steps === 0 ? 'constant step' : `step lr / (1 + floor(n / ${steps}))`;
 }
 
 export async function runTable1(opts: RunTable1Options): Promise<Table1Report> {
@@ -431,7 +425,7 @@ export function table1Markdown(r: Table1Report): string {
       `${samples(r.dataset.trainSamples, r.dataset.trainAvailable, 'training')} and ${samples(r.dataset.testSamples, r.dataset.testAvailable, 'test')} samples; ` +
       `${r.settings.epochs} epochs (TinyFoA: ${r.settings.epochs} epochs per layer). ` +
       `TinyFoA: ${step}, batch ${t.batchSize}, schedule ${typeof t.blockSchedule === 'string' ? t.blockSchedule : JSON.stringify(t.blockSchedule)}, ` +
-      `inputScale '${t.inputScale}', ${decayNote(t.decaySteps)}${engine ? `, trained on the ${engine === 'native' ? 'native host build of the C runtime' : engine}` : ''}. ` +
+      `inputScale '${t.inputScale}', ${decayText(t.decaySteps ?? DEFAULT_DECAY_STEPS)}${engine ? `, trained on the ${engine === 'native' ? 'native host build of the C runtime' : engine}` : ''}. ` +
       `Data: ${r.dataset.provenance}`,
     '',
   );

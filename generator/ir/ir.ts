@@ -75,6 +75,11 @@ export function decaySteps(ir: ModelIR): number {
   return ir.training.decaySteps ?? DEFAULT_DECAY_STEPS;
 }
 
+/** The learning-rate decay H in words, for reports: "step lr / (1 + floor(n / H))" or "constant step". */
+export function decayText(h: number): string {
+  return h === 0 ? 'constant step' : `step lr / (1 + floor(n / ${h}))`;
+}
+
 /** Update steps each layer takes under tf_learn: epochsPerLayer · floor(samplesPerEpoch / B) (§13). */
 export function learnSteps(ir: ModelIR): number {
   const spe = ir.training.samplesPerEpoch ?? DEFAULT_SAMPLES_PER_EPOCH;
